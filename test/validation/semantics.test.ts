@@ -142,6 +142,11 @@ test('LimitRange: ValidateLimitRange\'s checks (defaulting is the server\'s); a 
   assert.deepEqual(lr([{ type: 'Container', max: { 'requests.example.com/gpu': '1' } }, { type: 'example.com/Gpu', max: { 'example.com/gpu': '1' } }]), [
     `spec.limits[0].max[requests.example.com/gpu]: Invalid value: "requests.example.com/gpu": doesn't follow extended resource name standard`,
   ]);
+  // A missing type is "" (IsQualifiedName: empty, and not matching its pattern).
+  assert.deepEqual(lr([{ max: { cpu: '1' } }]), [
+    'spec.limits[0].type: Invalid value: "": name part must be non-empty',
+    `spec.limits[0].type: Invalid value: "": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+  ]);
   assert.deepEqual(lr([{ type: 'PersistentVolumeClaim', min: { storage: '1Gi' }, max: { storage: '10Gi', foo: '1' } }]), [
     'spec.limits[0].max[foo]: Invalid value: "foo": must be a standard resource type or fully qualified',
   ]);
