@@ -7,6 +7,7 @@
 import type { ApiServer } from './server';
 import type { KObject } from './types';
 import { ApiError } from './errors';
+import { deepEqual } from '../store/json-equal';
 import { REVIEW_GROUP_VERSIONS } from './rest/reviews';
 
 const AUTOMANAGED = 'kube-aggregator.kubernetes.io/automanaged';
@@ -61,36 +62,67 @@ function builtinGroupVersions(api: ApiServer): string[] {
   return [...gvs];
 }
 
-/** At start: an APIService for each built-in group/version that has none. */
-export async function registerBuiltinApiServices(api: ApiServer): Promise<void> {
+/**
+ * autoregister's checkAPIService for the APIServices one party keeps (`owner`: onstart, the
+ * built-in ones at start; true, the CRD ones): a desired one missing is created, one found
+ * automanaged (either label) with another spec gets the desired spec, and one labelled
+ * `owner` that is no longer desired is deleted. One a user made (no such label) is left
+ * alone. Nothing is written when all is in line; a write another server made first (a
+ * cluster served by several) is taken as done.
+ */
+async function reconcileApiServices(api: ApiServer, owner: 'onstart' | 'true', desired: KObject[]): Promise<void> {
   const rt = api.registry.forKind('apiregistration.k8s.io/v1', 'APIService');
+  const current = new Map((await api.list(rt, { shared: true })).items.map((o) => [o.metadata.name!, o]));
+  const raced = (e: unknown) => {
+    if (!(e instanceof ApiError && (e.reason === 'AlreadyExists' || e.reason === 'NotFound' || e.reason === 'Conflict'))) throw e;
+  };
+  for (const want of desired) {
+    const cur = current.get(want.metadata.name!);
+    if (!cur) await api.create(want).catch(raced);
+    else if (isAutomanaged(cur) && !deepEqual(cur.spec, want.spec)) await api.update({ ...structuredClone(cur), spec: want.spec }).catch(raced);
+  }
+  const names = new Set(desired.map((o) => o.metadata.name!));
+  for (const [name, cur] of current) {
+    if (cur.metadata.labels?.[AUTOMANAGED] === owner && !names.has(name)) await api.delete(rt, undefined, name).catch(raced);
+  }
+}
+
+function isAutomanaged(o: KObject): boolean {
+  const v = o.metadata.labels?.[AUTOMANAGED];
+  return v === 'onstart' || v === 'true';
+}
+
+/**
+ * At the API server's start (cluster creation, and every serve: serve-cluster.ts), as
+ * autoregister's and crdregistration's first syncs: the built-in APIServices and the CRDs'
+ * brought in line, so a cluster made before they existed, or by a kubesim serving other
+ * group/versions, gets them. One list of each when in line.
+ */
+export async function syncApiServices(api: ApiServer): Promise<void> {
+  await api.batch(async () => {
+    await syncBuiltinApiServices(api);
+    const crds = await api.list(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), { shared: true });
+    await syncCrdApiServices(api, crds.items);
+  });
+}
+
+async function syncBuiltinApiServices(api: ApiServer): Promise<void> {
+  const desired: KObject[] = [];
   for (const gv of builtinGroupVersions(api)) {
     const [group, version] = gv.includes('/') ? gv.split('/') : ['', gv];
     const priority = PRIORITIES[gv];
     // a group kube has no priority for would be a guess: none is made up
-    if (!priority || (await api.tryGet(rt, undefined, nameOf(group!, version!)))) continue;
-    await api.create(apiService(group!, version!, 'onstart', priority));
+    if (priority) desired.push(apiService(group!, version!, 'onstart', priority));
   }
+  await reconcileApiServices(api, 'onstart', desired);
 }
 
-/** After a CRD write: an APIService for each group/version CRDs serve, none left for one they no longer do. */
+/** After a CRD write, and at start: an APIService for each group/version CRDs serve, none left for one they no longer do. */
 export async function syncCrdApiServices(api: ApiServer, crds: KObject[]): Promise<void> {
-  const rt = api.registry.forKind('apiregistration.k8s.io/v1', 'APIService');
-  const wanted = new Map<string, [string, string]>();
+  const wanted = new Map<string, KObject>();
   // (a CRD being deleted still counts, as crdregistration's lookup has it)
   for (const crd of crds) {
-    for (const v of crd.spec?.versions ?? []) if (v?.served) wanted.set(nameOf(crd.spec.group, v.name), [crd.spec.group, v.name]);
+    for (const v of crd.spec?.versions ?? []) if (v?.served) wanted.set(nameOf(crd.spec.group, v.name), apiService(crd.spec.group, v.name, 'true', [1000, 100]));
   }
-  for (const [name, [group, version]] of wanted) {
-    if (!(await api.tryGet(rt, undefined, name))) await api.create(apiService(group, version, 'true', [1000, 100]));
-  }
-  const existing = (await api.list(rt, { labelMatch: (l) => l[AUTOMANAGED] === 'true', shared: true })).items;
-  for (const o of existing) {
-    if (wanted.has(o.metadata.name!)) continue;
-    try {
-      await api.delete(rt, undefined, o.metadata.name!);
-    } catch (e) {
-      if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
-    }
-  }
+  await reconcileApiServices(api, 'true', [...wanted.values()]);
 }

@@ -3,7 +3,7 @@
 import type { ApiServer } from './server';
 import { BOOTSTRAP_NAMESPACES } from './strategies';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from '../rbac/bootstrap';
-import { registerBuiltinApiServices } from './apiservices';
+import { syncApiServices } from './apiservices';
 
 /** Creates what every cluster has from the start (idempotent: existing objects are kept). */
 export async function bootstrapCluster(api: ApiServer): Promise<void> {
@@ -37,6 +37,6 @@ export async function bootstrapCluster(api: ApiServer): Promise<void> {
         spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
       });
     }
-    await registerBuiltinApiServices(api);
+    await syncApiServices(api);
   });
 }

@@ -3,6 +3,8 @@
 // mantissa × 10^scale), the canonical String(), Value()/MilliValue(), Add, Cmp and
 // AsApproximateFloat64. The API's validation, the scheduler, quota, top and describe all use it.
 
+import { goJsonNumber, goQuote } from '../util/go-format';
+
 export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
 export interface Quantity {
@@ -27,6 +29,9 @@ const DECIMAL_SUFFIXES: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k
 const BINARY_SUFFIXES: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 const DECIMAL_BY_EXP = new Map(Object.entries(DECIMAL_SUFFIXES).map(([k, v]) => [v, k]));
 const BINARY_BY_EXP = new Map(Object.entries(BINARY_SUFFIXES).map(([k, v]) => [v, k]));
+
+/** resource.MaxMilliValue (MaxInt64 / 1000): past it values are compared in whole units, not thousandths. */
+export const MAX_MILLI_VALUE = 9223372036854775;
 
 export const ZERO: Quantity = { mantissa: 0n, scale: 0, format: 'DecimalSI' };
 
@@ -87,17 +92,61 @@ function fromDigits(negative: boolean, num: string, denom: string, exponent: num
   return normalize({ mantissa, scale, format });
 }
 
-/** ParseQuantity's fast path, which caches the text as written: the conditions it checks. */
-function keepsText(num: string, denom: string, exponent: number, format: QuantityFormat): boolean {
+/**
+ * ParseQuantity's fast path: the int64Amount (value × 10^scale) it builds when the number fits,
+ * and whether it caches the text as written; undefined when Go falls back to an inf.Dec.
+ */
+function fastPath(num: string, denom: string, exponent: number, format: QuantityFormat): { value: bigint; scale: number; keepsText: boolean } | undefined {
   const shifted = num + denom;
   if (format === 'BinarySI') {
-    if (denom !== '' || 15 - num.length - Math.trunc(Math.fround(exponent * 3) / 10) - 1 < 0) return false;
+    if (denom !== '' || exponent < 0 || 15 - num.length - Math.trunc(Math.fround(exponent * 3) / 10) - 1 < 0) return undefined;
     const value = BigInt(shifted);
-    return value << BigInt(exponent) <= 2n ** 63n - 1n && exponent % 10 === 0 && (value & 7n) !== 0n;
+    const result = value << BigInt(exponent);
+    if (result > 2n ** 63n - 1n) return undefined;
+    return { value: result, scale: 0, keepsText: exponent % 10 === 0 && (value & 7n) !== 0n };
   }
   const scale = exponent - denom.length;
-  if (18 - shifted.length < 0 || scale < -9) return false;
-  return scale % 3 === 0 && !shifted.endsWith('000') && shifted[0] !== '0';
+  if (18 - shifted.length < 0 || scale < -9) return undefined;
+  return { value: BigInt(shifted), scale, keepsText: scale % 3 === 0 && !shifted.endsWith('000') && shifted[0] !== '0' };
+}
+
+function keepsText(num: string, denom: string, exponent: number, format: QuantityFormat): boolean {
+  return fastPath(num, denom, exponent, format)?.keepsText ?? false;
+}
+
+/** The text Quantity.UnmarshalJSON parses of a decoded value (a string, trimmed, or a JSON number as Go wrote it). */
+function quantityInput(raw: unknown): string | undefined {
+  if (typeof raw === 'string') return raw.trim();
+  if (typeof raw === 'number' && Number.isFinite(raw)) return goJsonNumber(raw);
+  if (typeof raw === 'bigint') return raw.toString();
+  return undefined;
+}
+
+/** Quantity.String() of a value as an object holds it: the text ParseQuantity kept, else the canonical form ('0' for none). */
+export function quantityString(raw: unknown): string {
+  const str = quantityInput(raw);
+  const parsed = str === undefined ? undefined : goParseQuantity(str);
+  return parsed && 'text' in parsed ? parsed.text : '0';
+}
+
+/**
+ * Go's %#v of the resource.Quantity a decoded value becomes, as a field error prints a Quantity
+ * it holds by value (its String() has a pointer receiver, so fmt does not use it): e.g.
+ * `resource.Quantity{i:resource.int64Amount{value:500, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"500m", Format:"DecimalSI"}`.
+ * A value past the int64 fast path lives in an inf.Dec whose address Go prints; kubesim cannot
+ * know it and prints a made-up one.
+ */
+export function goQuantitySyntax(raw: unknown): string {
+  const str = quantityInput(raw) ?? '';
+  const show = (value: bigint, scale: number, dec: string, s: string, format: QuantityFormat) =>
+    `resource.Quantity{i:resource.int64Amount{value:${value}, scale:${scale}}, d:resource.infDecAmount{Dec:(*inf.Dec)(${dec})}, s:${goQuote(s)}, Format:${goQuote(format)}}`;
+  if (str === '0') return show(0n, 0, 'nil', '0', 'DecimalSI');
+  const p = parsePartsMemo(str);
+  if ('error' in p) return show(0n, 0, 'nil', '', 'DecimalSI');
+  const fast = fastPath(p.num, p.denom, p.exponent, p.format);
+  if (!fast) return show(0n, 0, '0xc000a0c000', '', p.format);
+  const value = p.quantity.mantissa < 0n ? -fast.value : fast.value;
+  return show(value, fast.scale, 'nil', fast.keepsText ? str : '', p.format);
 }
 
 /** True when ParseQuantity accepts `s` as it is. */

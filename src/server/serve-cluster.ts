@@ -9,6 +9,7 @@ import { startApiServer, type RunningServer } from './http-server';
 import { registerApiServer, runningApiServers, runningDaemonPid } from '../daemon/control';
 import { localSocketPath } from './pki';
 import { ClusterClock } from '../sim/clock';
+import { syncApiServices } from '../api/apiservices';
 import * as path from 'node:path';
 
 /**
@@ -47,6 +48,8 @@ async function handOver(clusterDir: string, url: string, log?: (m: string) => vo
 }
 
 export async function serveCluster(api: ApiServer, clusterDir: string, opts: { port?: number; insecureHttp?: boolean; log?: (m: string) => void; secondary?: boolean } = {}): Promise<RunningServer> {
+  // kube-apiserver's autoregister at start: a cluster made by an older kubesim gets its APIServices.
+  await syncApiServices(api);
   if (opts.secondary) return serveSecondary(api, clusterDir, opts);
   const rec = await ensureServerRecord(clusterDir, { port: opts.port, insecureHttp: opts.insecureHttp });
   let server: RunningServer;

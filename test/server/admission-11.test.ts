@@ -41,6 +41,18 @@ after(async () => {
 
 const kubectl = (args: string[], stdin?: string) => c.kubectl(args, { stdin });
 
+/** A namespaced CRD of group example.com serving v1 (and `moreVersions`). */
+const crd = (kind: string, plural: string, moreVersions = '') => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ${plural}.example.com}
+spec:
+  group: example.com
+  names: {kind: ${kind}, plural: ${plural}}
+  scope: Namespaced
+  versions:
+  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
+${moreVersions}`;
+
 function pod(name: string, spec: string): string {
   return `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: lr}\nspec:\n${spec}`;
 }
@@ -134,17 +146,7 @@ test('APIServices: one per built-in group/version, Local and Available, as kubec
   );
   assert.deepEqual(JSON.parse(kubectl(['get', 'apiservice', 'v1.apps', '-o', 'jsonpath={.spec}']).stdout), { group: 'apps', groupPriorityMinimum: 17800, version: 'v1', versionPriority: 15 });
 
-  kubectl(['apply', '-f', '-'], `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets}
-  scope: Namespaced
-  versions:
-  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}
-  - {name: v2, served: false, storage: false, schema: {openAPIV3Schema: {type: object}}}
-`);
+  kubectl(['apply', '-f', '-'], crd('Widget', 'widgets', '  - {name: v2, served: false, storage: false, schema: {openAPIV3Schema: {type: object}}}\n'));
   const crdOnes = () => kubectl(['get', 'apiservices', '-l', 'kube-aggregator.kubernetes.io/automanaged=true', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.groupPriorityMinimum} {.spec.versionPriority}{"\\n"}{end}']).stdout;
   assert.equal(crdOnes(), 'v1.example.com 1000 100\n');
   kubectl(['delete', 'crd', 'widgets.example.com']);
@@ -153,4 +155,86 @@ spec:
   // The name must be version.group (kube-aggregator's validation).
   const bad = kubectl(['create', '-f', '-'], 'apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1.wrong}\nspec: {group: example.org, version: v1, groupPriorityMinimum: 10, versionPriority: 10}\n');
   assert.deepEqual([bad.code, bad.stderr], [1, 'The APIService "v1.wrong" is invalid: metadata.name: Invalid value: "v1.wrong": must be `spec.version+"."+spec.group`: "v1.example.org"\n']);
+});
+
+/** Go's %#v of a resource.Quantity ParseQuantity made with the int64 fast path. */
+const quantity = (value: number, scale: number, s: string, format = 'DecimalSI') =>
+  `resource.Quantity{i:resource.int64Amount{value:${value}, scale:${scale}}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"${s}", Format:"${format}"}`;
+
+test('LimitRange validation: ValidateLimitRange\'s paths and messages through kubectl and kubesim alike (a Quantity shown as Go\'s %#v, as kube-apiserver does)', async () => {
+  const range = (limits: string) => `apiVersion: v1\nkind: LimitRange\nmetadata: {name: bad, namespace: lr}\nspec:\n  limits:\n${limits}`;
+  // A default above the max; one taken from the max (SetDefaults_LimitRangeItem) holds a defaultRequest above it too.
+  await c.refusedAlike(
+    ['create', '-f', '-'],
+    range('  - {type: Container, max: {cpu: 500m}, default: {cpu: "1"}, defaultRequest: {cpu: 100m}}\n'),
+    'The LimitRange "bad" is invalid: spec.limits[0].default[cpu]: Invalid value: ' + quantity(500, -3, '500m') + ': default value 1 is greater than max value 500m\n',
+  );
+  await c.refusedAlike(
+    ['apply', '-f', '-'],
+    range('  - {type: Container, min: {memory: 1Gi}, max: {memory: 400Mi}, maxLimitRequestRatio: {cpu: 500m}}\n  - {type: Pod, defaultRequest: {cpu: 1}}\n  - {type: Node}\n  - {type: PersistentVolumeClaim, max: {cpu: 1}}\n'),
+    'The LimitRange "bad" is invalid: \n' +
+      '* spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: ' + quantity(500, -3, '500m') + ': ratio 500m is less than 1\n' +
+      '* spec.limits[0].min[memory]: Invalid value: ' + quantity(1073741824, 0, '1Gi', 'BinarySI') + ': min value 1Gi is greater than max value 400Mi\n' +
+      '* spec.limits[0].defaultRequest[memory]: Invalid value: ' + quantity(419430400, 0, '', 'BinarySI') + ': min value 1Gi is greater than default request value 400Mi\n' +
+      '* spec.limits[0].default[memory]: Invalid value: ' + quantity(1073741824, 0, '1Gi', 'BinarySI') + ': min value 1Gi is greater than default value 400Mi\n' +
+      "* spec.limits[1].defaultRequest: Forbidden: may not be specified when `type` is 'Pod'\n" +
+      '* spec.limits[2].type: Invalid value: "Node": must be a standard limit type or fully qualified\n' +
+      '* spec.limits[3].limits: Required value: either minimum or maximum storage value is required, but neither was provided\n',
+  );
+  // A ratio above max/min; a name that is no container resource (in the default and defaultRequest taken from the max too).
+  await c.refusedAlike(
+    ['create', '-f', '-'],
+    range('  - {type: Container, min: {cpu: 100m}, max: {cpu: 200m, pods: "1"}, maxLimitRequestRatio: {cpu: "3"}}\n'),
+    'The LimitRange "bad" is invalid: \n' +
+      '* spec.limits[0].max[pods]: Invalid value: "pods": must be a standard resource for containers\n' +
+      '* spec.limits[0].default[pods]: Invalid value: "pods": must be a standard resource for containers\n' +
+      '* spec.limits[0].defaultRequest[pods]: Invalid value: "pods": must be a standard resource for containers\n' +
+      '* spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: ' + quantity(3, 0, '3') + ': ratio 3 is greater than max/min = 2.000000\n',
+  );
+  assert.equal(kubectl(['get', 'limits', 'bad', '-n', 'lr']).code, 1, 'nothing was stored');
+});
+
+test('APIServices at every start (autoregister, crdregistration): missing ones re-created, changed specs restored, stale automanaged ones removed, users\' left alone; nothing written when in line', async () => {
+  const label = 'kube-aggregator.kubernetes.io/automanaged';
+  kubectl(['apply', '-f', '-'], `${crd('Gadget', 'gadgets')}---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.example.org, labels: {${label}: onstart}}
+spec: {group: example.org, version: v1beta1, groupPriorityMinimum: 10, versionPriority: 10}
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1.example.net}
+spec: {group: example.net, version: v1, groupPriorityMinimum: 10, versionPriority: 10}
+`);
+  // As a cluster made before them (or changed by hand) has them.
+  assert.equal(kubectl(['delete', 'apiservice', 'v1.apps', 'v1.batch', 'v1.example.com']).code, 0);
+  assert.equal(kubectl(['patch', 'apiservice', 'v1.policy', '--type=merge', '-p', '{"spec":{"versionPriority":99}}']).code, 0);
+  assert.equal(kubectl(['label', 'apiservice', 'v1.node.k8s.io', `${label}-`]).code, 0);
+  assert.equal(kubectl(['patch', 'apiservice', 'v1.node.k8s.io', '--type=merge', '-p', '{"spec":{"versionPriority":7}}']).code, 0);
+  await c.terminate();
+  await c.serve();
+  const spec = (name: string) => kubectl(['get', 'apiservice', name, '-o', 'jsonpath={.spec.versionPriority} {.metadata.labels.kube-aggregator\\.kubernetes\\.io/automanaged}']);
+  assert.deepEqual([spec('v1.apps').stdout, spec('v1.batch').stdout, spec('v1.policy').stdout], ['15 onstart', '15 onstart', '15 onstart']);
+  assert.equal(spec('v1.example.com').stdout, '100 true', 'the CRD\'s is back');
+  assert.equal(spec('v1.node.k8s.io').stdout, '7 ', 'no longer automanaged: the user\'s');
+  assert.equal(spec('v1.example.net').code, 0, 'a user\'s APIService is kept');
+  assert.equal(spec('v1beta1.example.org').code, 1, 'an onstart one kube no longer serves is removed');
+  // In line: a start writes nothing.
+  const versions = () => kubectl(['get', 'apiservices', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion} {end}']).stdout;
+  const before = versions();
+  await c.terminate();
+  await c.serve();
+  assert.equal(versions(), before);
+});
+
+test('ServiceAccount: a deleted `default` is put back, as its controller does while admission asks again, so a pod is admitted with no loop running', () => {
+  assert.equal(kubectl(['create', 'namespace', 'nosa']).code, 0);
+  assert.equal(kubectl(['delete', 'sa', 'default', '-n', 'nosa']).stdout, 'serviceaccount "default" deleted\n');
+  assert.deepEqual(kubectl(['run', 'p', '-n', 'nosa', '--image=nginx']), { code: 0, stdout: 'pod/p created\n', stderr: '' });
+  assert.equal(kubectl(['get', 'sa', '-n', 'nosa', '-o', 'name']).stdout, 'serviceaccount/default\n');
+  assert.equal(kubectl(['get', 'pod', 'p', '-n', 'nosa', '-o', 'jsonpath={.spec.serviceAccountName}']).stdout, 'default');
+  // Another name is looked up once, and not made.
+  const r = kubectl(['run', 'q', '-n', 'nosa', '--image=nginx', '--overrides={"spec":{"serviceAccountName":"builder"}}']);
+  assert.deepEqual([r.code, r.stderr], [1, 'Error from server (Forbidden): pods "q" is forbidden: error looking up service account nosa/builder: serviceaccount "builder" not found\n']);
 });

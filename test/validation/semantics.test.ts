@@ -126,3 +126,28 @@ test('updates: immutable fields', () => {
   const cm = (v: string, imm = true) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, immutable: imm, data: { a: v } });
   assert.deepEqual(validateUpdate(cm('1') as KObject, cm('2') as KObject, rt('ConfigMap', 'v1')).map(formatFieldError), ['data: Forbidden: field is immutable when `immutable` is set']);
 });
+
+test('LimitRange: ValidateLimitRange\'s checks (defaulting is the server\'s); a Quantity value printed as Go\'s %#v of what ParseQuantity built (int64Amount, the text kept only when canonical)', () => {
+  const lr = (limits: any[]) => check({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'l', namespace: 'd' }, spec: { limits } });
+  const syntax = (value: string, scale: number, s: string, format = 'DecimalSI') =>
+    `resource.Quantity{i:resource.int64Amount{value:${value}, scale:${scale}}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"${s}", Format:"${format}"}`;
+  assert.deepEqual(lr([{ type: 'Container', min: { cpu: '0.5' }, max: { cpu: '250m' } }]), [`spec.limits[0].min[cpu]: Invalid value: ${syntax('5', -1, '')}: min value 500m is greater than max value 250m`]);
+  assert.deepEqual(lr([{ type: 'Container', min: { cpu: '1000' }, max: { cpu: '2k' } }]), []);
+  assert.deepEqual(lr([{ type: 'Container', min: { cpu: '3000' }, max: { cpu: '2k' } }]), [`spec.limits[0].min[cpu]: Invalid value: ${syntax('3000', 0, '')}: min value 3k is greater than max value 2k`]);
+  assert.deepEqual(lr([{ type: 'Container', maxLimitRequestRatio: { memory: 0 } }]), [`spec.limits[0].maxLimitRequestRatio[memory]: Invalid value: ${syntax('0', 0, '0')}: ratio 0 is less than 1`]);
+  // Extended and hugepages resources may not be overcommitted; a name must follow the extended resource standard.
+  assert.deepEqual(lr([{ type: 'Container', default: { 'hugepages-2Mi': '4Mi' }, defaultRequest: { 'hugepages-2Mi': '2Mi' } }]), [
+    `spec.limits[0].defaultRequest[hugepages-2Mi]: Invalid value: ${syntax('2097152', 0, '2Mi', 'BinarySI')}: default value 4Mi must equal to defaultRequest value 2Mi in hugepages-2Mi`,
+  ]);
+  assert.deepEqual(lr([{ type: 'Container', max: { 'requests.example.com/gpu': '1' } }, { type: 'example.com/Gpu', max: { 'example.com/gpu': '1' } }]), [
+    `spec.limits[0].max[requests.example.com/gpu]: Invalid value: "requests.example.com/gpu": doesn't follow extended resource name standard`,
+  ]);
+  // A missing type is "" (IsQualifiedName: empty, and not matching its pattern).
+  assert.deepEqual(lr([{ max: { cpu: '1' } }]), [
+    'spec.limits[0].type: Invalid value: "": name part must be non-empty',
+    `spec.limits[0].type: Invalid value: "": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+  ]);
+  assert.deepEqual(lr([{ type: 'PersistentVolumeClaim', min: { storage: '1Gi' }, max: { storage: '10Gi', foo: '1' } }]), [
+    'spec.limits[0].max[foo]: Invalid value: "foo": must be a standard resource type or fully qualified',
+  ]);
+});

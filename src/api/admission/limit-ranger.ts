@@ -5,12 +5,10 @@
 // are left alone (their containers' resources cannot change); PVCs are checked on update too.
 
 import { isObject, type KObject } from '../types';
-import { add, cmp, formatQuantity, goParseQuantity, milliValue, parseQuantity, value, ZERO, type Quantity } from '../quantity';
+import { add, cmp, formatQuantity, MAX_MILLI_VALUE as MAX_MILLI, milliValue, parseQuantity, quantityString as shown, value, ZERO, type Quantity } from '../quantity';
 
 export const LIMIT_RANGER_ANNOTATION = 'kubernetes.io/limit-ranger';
 
-/** resource.MaxMilliValue: past it values are compared in whole units, not thousandths. */
-const MAX_MILLI = 9223372036854775;
 
 type ResourceList = Record<string, unknown>;
 
@@ -64,11 +62,6 @@ function quantity(raw: unknown): Quantity {
   return parseQuantity(raw) ?? ZERO;
 }
 
-/** Quantity.String() of a value as the decoded object holds it (the text ParseQuantity kept). */
-function shown(raw: unknown): string {
-  const parsed = typeof raw === 'string' ? goParseQuantity(raw.trim()) : undefined;
-  return parsed && 'text' in parsed ? parsed.text : formatQuantity(quantity(raw));
-}
 
 /** requestLimitEnforcedValues: the three at a common precision (thousandths unless that overflows). */
 function common(...qs: Quantity[]): number[] {

@@ -6,9 +6,29 @@ import { admitPod, qosClass, serviceAccountNameOf } from '../admission/pod-admis
 import { defaultPodResources } from '../admission/limit-ranger';
 import type { KObject } from '../types';
 import type { KindStrategy, StrategyHost } from './types';
+import { defaultServiceAccount } from './core';
 
 function isSystemPriorityClass(name: string): boolean {
   return name === 'system-node-critical' || name === 'system-cluster-critical';
+}
+
+/**
+ * ServiceAccount admission's lookup. A missing `default` is asked for again ten times, 100-200 ms
+ * apart, while kube-controller-manager's serviceaccount controller puts it back
+ * (controllers/namespace-defaults.ts): kubesim makes that controller's create here, as the
+ * namespace's create makes its first one, so a pod is not refused for want of a loop running.
+ * A create the controller could not make either (a quota, a policy) leaves it missing.
+ */
+async function serviceAccount(host: StrategyHost, namespace: string, name: string): Promise<KObject | undefined> {
+  const rt = host.registry.forKind('v1', 'ServiceAccount');
+  const sa = await host.tryGet(rt, namespace, name, { shared: true });
+  if (sa || name !== 'default') return sa;
+  try {
+    return await host.create(defaultServiceAccount(namespace));
+  } catch (e) {
+    if (!(e instanceof ApiError && (e.reason === 'AlreadyExists' || e.reason === 'Forbidden'))) throw e;
+  }
+  return host.tryGet(rt, namespace, name, { shared: true });
 }
 
 export const podStrategy: KindStrategy = {
@@ -23,7 +43,7 @@ export const podStrategy: KindStrategy = {
     };
     if (limitRanges.length) defaultPodResources(pod, limitRanges);
     const saName = serviceAccountNameOf(pod);
-    const sa = await host.tryGet(host.registry.forKind('v1', 'ServiceAccount'), namespace, saName, { shared: true });
+    const sa = await serviceAccount(host, namespace, saName);
     if (!sa) throw forbidden(`error looking up service account ${namespace}/${saName}: serviceaccount "${saName}" not found`);
     const pcType = host.registry.forKind('scheduling.k8s.io/v1', 'PriorityClass');
     const className = pod.spec?.priorityClassName;

@@ -57,7 +57,8 @@ export function isQualifiedName(s: string): string[] {
   } else return [QUALIFIED_NAME_FULL_MSG];
   if (name.length === 0) errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push('name part ' + maxLen(63));
-  if (name.length && !QUALIFIED_NAME.test(name)) errs.push(QUALIFIED_NAME_MSG);
+  // Go checks the pattern of an empty name too: two messages for it.
+  if (!QUALIFIED_NAME.test(name)) errs.push(QUALIFIED_NAME_MSG);
   return errs;
 }
 

@@ -7,6 +7,7 @@ import { annotationErrors, invalid, labelErrors, objectMetaErrors, q, required, 
 import { isConfigMapKey, isDns1123Label, isQualifiedName, isValidPortName } from './string-rules';
 import { validatePodSpec, portRangeError } from './pod-spec';
 import { cronScheduleError } from './cron-schedule';
+import { limitRangeErrors } from './limit-range';
 import { labelSelectorMatches } from '../selectors';
 import { isJsonNumber } from '../../util/exact-json';
 
@@ -65,6 +66,9 @@ export function validateSemantics(obj: KObject, rt: ResourceType): FieldError[] 
       break;
     case 'Secret':
       out.push(...secretErrors(obj));
+      break;
+    case 'LimitRange':
+      out.push(...limitRangeErrors(spec));
       break;
   }
   return out;
