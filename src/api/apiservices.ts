@@ -7,7 +7,7 @@
 import type { ApiServer } from './server';
 import type { KObject } from './types';
 import { ApiError } from './errors';
-import { deepEqual } from '../store/json-equal';
+import { deepEqual } from '../util/json-equal';
 import { REVIEW_GROUP_VERSIONS } from './rest/reviews';
 
 const AUTOMANAGED = 'kube-aggregator.kubernetes.io/automanaged';
