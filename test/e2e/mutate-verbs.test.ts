@@ -165,6 +165,9 @@ describe('on the cluster', () => {
     r = await sb.run(['label', 'cm', 'cfg']);
     assert.equal(r.stderr, 'error: at least one label update is required\n');
     assert.equal(await sb.ok(['get', 'cm', 'cfg', '-o', 'jsonpath={.metadata.labels}']), '{"x":"y"}');
+    // The last label removed: kube-apiserver stores no empty map (ObjectMeta's omitempty).
+    assert.equal(await sb.ok(['label', 'cm', 'cfg', 'x-']), 'configmap/cfg unlabeled\n');
+    assert.doesNotMatch(await sb.ok(['get', 'cm', 'cfg', '-o', 'yaml']), /^  labels:/m);
     assert.equal(await sb.ok(['annotate', 'deploy', 'web', 'note=hi']), 'deployment.apps/web annotated\n');
     r = await sb.run(['annotate', 'deploy', 'web', 'note=bye']);
     assert.equal(r.code, 1);

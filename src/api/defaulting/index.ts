@@ -20,6 +20,7 @@ function defaultSelectorFromTemplate(spec: any): void {
 }
 
 export function applyDefaults(obj: KObject): void {
+  dropEmptyMeta(obj.metadata);
   const spec = obj.spec;
   switch (obj.kind) {
     case 'Pod':
@@ -187,6 +188,19 @@ export function applyDefaults(obj: KObject): void {
  * SetDefaults_LimitRangeItem: a Container item's default limit is its max, its default
  * request its default limit, else its min (what LimitRanger admission then gives containers).
  */
+/**
+ * ObjectMeta's maps and lists are omitempty: kube-apiserver decodes into Go's struct and
+ * encodes it back, so it never stores `labels: {}` (what `label x foo-` of the last label
+ * leaves) or `finalizers: []`.
+ */
+function dropEmptyMeta(meta: Record<string, unknown> | undefined): void {
+  if (!isObject(meta)) return;
+  for (const k of ['labels', 'annotations', 'finalizers', 'ownerReferences', 'managedFields']) {
+    const v = meta[k];
+    if (Array.isArray(v) ? v.length === 0 : isObject(v) && Object.keys(v).length === 0) delete meta[k];
+  }
+}
+
 function defaultLimitRangeItem(item: any): void {
   if (!isObject(item) || item.type !== 'Container') return;
   const fill = (into: 'default' | 'defaultRequest', from: unknown) => {
