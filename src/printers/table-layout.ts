@@ -166,7 +166,10 @@ export class TableLines {
     // Every line has the same cells, so each column is one block (tabwriter's format()) as
     // wide as its widest cell plus padding, and the last cell is never padded.
     const widths = this.widest.map((w) => Math.max(GET_TABLE.minWidth, w + GET_TABLE.padding));
+    // The laid-out lines joined (flattened) every 256: a line's pieces (a cons string a cell)
+    // die young instead of surviving each scavenge until the end.
     const out: string[] = [];
+    let chunk: string[] = [];
     for (const line of lines) {
       let s = '';
       let at = 0;
@@ -177,9 +180,14 @@ export class TableLines {
         s += pad(widths[j] - runeWidth(c));
         at = end + 1;
       }
-      out.push(s + (at === 0 ? line : line.slice(at)));
+      chunk.push(s + (at === 0 ? line : line.slice(at)));
+      if (chunk.length === 256) {
+        out.push(chunk.join('\n'));
+        chunk = [];
+      }
     }
-    out.push('');
+    chunk.push('');
+    out.push(chunk.join('\n'));
     return out.join('\n');
   }
 }
