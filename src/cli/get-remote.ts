@@ -9,7 +9,7 @@ import type { Column } from '../printers/columns/types';
 import type { RestClient } from '../client/rest-client';
 import { TABLE_ACCEPT } from '../client/daemon-endpoint';
 import { ROW_METADATA_HEADER } from '../api/rest/types';
-import { servedCells, servedColumns, type TableBody } from '../printers/table-layout';
+import { RowFormatter, TableLines, servedCells, servedColumns, type RowOptions, type TableBody } from '../printers/table-layout';
 import { objectPath, resourcePath } from '../api/resources';
 import { listError } from '../api/list-options';
 import { RemoteObjects } from './object-source';
@@ -21,10 +21,19 @@ export interface ServerTable {
   cells: Map<KObject, string[]>;
 }
 
+/** A list's table rows as printed, laid out as they came (header first unless noHeaders). */
+export interface PrintedRows {
+  lines: TableLines;
+  /** The objects' rows (without the header). */
+  count: number;
+}
+
 export interface Fetched {
   /** Full objects, or each table row's object (metadata only unless the sort needs more). */
   items: KObject[];
   table?: ServerTable;
+  /** Instead of items and table: the rows already formatted (listFetched given `printed`). */
+  printed?: PrintedRows;
   /** The list's resourceVersion: where a watch of what follows starts. */
   resourceVersion?: string;
 }
@@ -70,11 +79,13 @@ export class RemoteGet extends RemoteObjects {
    * request), as kubectl's Builder lists them: the client never holds the whole list's JSON
    * at once, and the daemon keeps the list between pages rather than listing again.
    */
-  async listFetched(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined, fieldSelector: string | undefined, limit: number): Promise<Fetched> {
+  async listFetched(type: ResourceType, namespace: string | undefined, labelSelector: string | undefined, fieldSelector: string | undefined, limit: number, printed?: RowOptions): Promise<Fetched> {
     // Each page is taken apart as it arrives (rows and cells kept, the page dropped), so that
     // what the client holds at once is one page and the rows' printed parts: at 100,000 pods
-    // the pages' row metadata (managed fields mostly) is ~200 MB of parsed JSON.
-    const rows = this.asTable ? new TableRows(this.rowObjects === 'Metadata') : undefined;
+    // the pages' row metadata (managed fields mostly) is ~200 MB of parsed JSON. With
+    // `printed` (a table printed as listed, unsorted), each row is formatted as it arrives
+    // and only its line is kept: no row object, cells or map entry lives on to the layout.
+    const rows = this.asTable ? (printed ? new PrintedTableRows(printed) : new TableRows(this.rowObjects === 'Metadata')) : undefined;
     const items: KObject[] = [];
     const fetch = (cont: string | undefined) =>
       this.client.get(
@@ -154,6 +165,32 @@ function fromTable(pages: TableBody[]): Fetched {
   const rows = new TableRows(false);
   for (const p of pages) rows.add(p);
   return rows.fetched();
+}
+
+/** Table pages formatted row by row into the printed table's lines (the header with the columns). */
+class PrintedTableRows {
+  private format: RowFormatter | undefined;
+  private readonly lines = new TableLines();
+  private count = 0;
+
+  constructor(private readonly opts: RowOptions) {}
+
+  add(page: TableBody): void {
+    // A list's pages all carry the columns (only a watch's later events leave them out).
+    if (!this.format && (page.columnDefinitions?.length || page.rows?.length)) {
+      this.format = new RowFormatter(servedColumns(page.columnDefinitions ?? []), this.opts);
+      const header = this.format.header();
+      if (header) this.lines.add(header);
+    }
+    for (const row of page.rows ?? []) {
+      this.lines.add(this.format!.row(servedCells(row), row.object?.metadata));
+      this.count++;
+    }
+  }
+
+  fetched(): Fetched {
+    return { items: [], printed: { lines: this.lines, count: this.count } };
+  }
 }
 
 /**

@@ -9,7 +9,8 @@ import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import { goJson } from '../util/go-format';
 import type { CliContext } from './context';
-import type { RemoteGet, ServerTable } from './get-remote';
+import type { PrintedRows, RemoteGet, ServerTable } from './get-remote';
+import type { RowOptions } from '../printers/table-layout';
 import type { ObjectPrinter } from './flags/output';
 import type { Program } from './root';
 import { parseResourceArgs, type ResourceSelection } from './resource-args';
@@ -88,6 +89,8 @@ interface Found {
   items: KObject[];
   /** The server's cells for items (when the daemon served a Table). */
   table?: ServerTable;
+  /** A list's rows already formatted as printed (instead of items and table). */
+  printed?: PrintedRows;
   /** Objects never fetched (a file's documents without a name): the default NAME/AGE table. */
   clientDefault?: boolean;
 }
@@ -287,6 +290,10 @@ async function readThroughDaemon(ctx: CliContext, resources: string[], flags: Ge
       const selections = await remote.selections(resources);
       const found: Found[] = [];
       const errors: string[] = [];
+      // Lists alone, unsorted: each table is printed as listed, so its rows are formatted as
+      // they arrive (multiTable of lists alone is known before any is read).
+      const printAsListed = asTable && !flags.sortBy && selections.every((s) => s.names.length === 0);
+      const multi = new Set(selections.map((s) => s.type)).size > 1;
       for (const sel of selections) {
         if (sel.names.length) {
           if (flags.selector) throw new CliError('name cannot be provided when a selector is specified');
@@ -301,7 +308,8 @@ async function readThroughDaemon(ctx: CliContext, resources: string[], flags: Ge
           }
           found.push(f);
         } else {
-          found.push({ type: sel.type, ...(await remote.listFetched(sel.type, namespace, flags.selector, flags.fieldSelector, chunkSizeOf(flags, false))) });
+          const printed = printAsListed ? rowOptionsOf(flags, sel.type, multi) : undefined;
+          found.push({ type: sel.type, ...(await remote.listFetched(sel.type, namespace, flags.selector, flags.fieldSelector, chunkSizeOf(flags, false), printed)) });
         }
       }
       return { selections, found, errors };
@@ -353,7 +361,9 @@ async function watchThroughDaemon(ctx: CliContext, resources: string[], flags: G
       const selections = await remote.selections(resources);
       if (selections.length !== 1 || selections[0].names.length) return false;
       const type = selections[0].type;
-      const fetched = await remote.listFetched(type, namespace, flags.selector, flags.fieldSelector, chunkSizeOf(flags, true));
+      // printWatchStart's table: one type, no kind prefix unless --show-kind.
+      const printed = !printer && !flags.sortBy && !flags.watchOnly ? rowOptionsOf(flags, type, false) : undefined;
+      const fetched = await remote.listFetched(type, namespace, flags.selector, flags.fieldSelector, chunkSizeOf(flags, true), printed);
       remote.committed = true;
       if (!flags.watchOnly) await printWatchStart(ctx, [{ type, ...fetched }], printer, { ...flags, output }, 0, false);
       const { watchRemote } = await import('./watch');
@@ -382,9 +392,22 @@ function mergeTables(a: ServerTable | undefined, b: ServerTable): ServerTable {
   return a;
 }
 
+/** How get decorates one type's table rows (columns shown, NAMESPACE, -L, LABELS, kind prefix). */
+function rowOptionsOf(flags: GetFlags, type: ResourceType, multi: boolean): RowOptions {
+  return {
+    wide: flags.output === 'wide',
+    noHeaders: flags.noHeaders,
+    showLabels: flags.showLabels,
+    labelColumns: (flags.labelColumns ?? []).flatMap((l) => l.split(',')).filter(Boolean),
+    // kubectl prints no NAMESPACE column for a cluster-scoped kind, -A or not
+    allNamespaces: flags.allNamespaces && type.namespaced,
+    kindPrefix: multi || flags.showKind ? kindGroup(type) : undefined,
+  };
+}
+
 export async function renderTables(found: Found[], flags: GetFlags, ctx: CliContext, now: number, multi: boolean, byName = false, subresource?: string, crdOf?: (t: ResourceType) => Promise<KObject | undefined>): Promise<string> {
   const { printTable } = await import('../printers/table');
-  const nonEmpty = found.filter((f) => f.items.length > 0);
+  const nonEmpty = found.filter((f) => (f.printed ? f.printed.count : f.items.length) > 0);
   if (nonEmpty.length === 0) {
     // A list that matched nothing says so; names that were not found are errors instead.
     if (!byName && found.length) {
@@ -408,20 +431,18 @@ export async function renderTables(found: Found[], flags: GetFlags, ctx: CliCont
         continue;
       }
     }
+    if (f.printed) {
+      blocks.push(f.printed.lines.text());
+      continue;
+    }
     const crd = f.table ? undefined : await crdOf?.(f.type);
     const scale = subresource === 'scale';
     blocks.push(
       printTable(items, {
+        ...rowOptionsOf(flags, f.type, multi),
         kind: scale ? 'Scale' : f.type.kind,
         group: scale ? 'autoscaling' : f.type.group,
         crd,
-        wide: flags.output === 'wide',
-        noHeaders: flags.noHeaders,
-        showLabels: flags.showLabels,
-        labelColumns: (flags.labelColumns ?? []).flatMap((l) => l.split(',')).filter(Boolean),
-        // kubectl prints no NAMESPACE column for a cluster-scoped kind, -A or not
-        allNamespaces: flags.allNamespaces && f.type.namespaced,
-        kindPrefix: multi || flags.showKind ? kindGroup(f.type) : undefined,
         now,
         served: f.table,
         clientDefault: flags.serverPrint === false || f.clientDefault,

@@ -5,7 +5,7 @@
 import type { KObject } from '../api/types';
 import type { Column } from './columns/types';
 import { formatLabels } from './describe/format';
-import { GET_TABLE, tabwrite, tabwriteCells } from './tabwriter';
+import { GET_TABLE, pad, runeWidth, tabwrite } from './tabwriter';
 
 /** How the rows are decorated (TableOptions without what computes the cells). */
 export interface RowOptions {
@@ -35,35 +35,61 @@ export function labelHeader(key: string): string {
   return p[p.length - 1].toUpperCase();
 }
 
-/** The rows (header first unless noHeaders) as cell arrays, before alignment: `cellsOf` gives an object's cells, one per column. */
-export function rowsOf(columns: readonly Column[], cellsOf: (o: KObject) => readonly (string | null)[], objs: KObject[], opts: RowOptions): string[][] {
-  const visible = columns.map((c, i) => ({ c, i })).filter(({ c }) => opts.wide || c.priority === 0);
-  const labelCols = opts.labelColumns ?? [];
-  const rows: string[][] = [];
-  if (!opts.noHeaders) {
-    rows.push([
-      ...(opts.allNamespaces ? ['NAMESPACE'] : []),
-      ...visible.map(({ c }) => c.name.toUpperCase()),
-      ...labelCols.map(labelHeader),
-      ...(opts.showLabels ? ['LABELS'] : []),
-    ]);
+/**
+ * One table's rows as printed (NAMESPACE, the visible cells with the kind prefix, -L, LABELS)
+ * from each object's cells and metadata: the header and each row are made one at a time, so
+ * that a caller can lay them out as they come (TableLines) and keep nothing else of a row.
+ */
+export class RowFormatter {
+  private readonly visible: number[];
+  private readonly prefixes: (string | undefined)[];
+  private readonly labelCols: string[];
+
+  constructor(private readonly columns: readonly Column[], private readonly opts: RowOptions) {
+    this.visible = [];
+    columns.forEach((c, i) => (opts.wide || c.priority === 0) && this.visible.push(i));
+    this.prefixes = this.visible.map((i) => (columns[i].isName && opts.kindPrefix ? `${opts.kindPrefix}/` : undefined));
+    this.labelCols = opts.labelColumns ?? [];
   }
-  // Each row built by push, without the spreads of small arrays (~2 µs a row at 100,000 rows).
-  const names = visible.map(({ c }) => (c.isName && opts.kindPrefix ? `${opts.kindPrefix}/` : undefined));
-  for (const o of objs) {
-    const cells = cellsOf(o);
-    const labels = o.metadata?.labels ?? {};
+
+  /** The header row, or undefined with noHeaders. */
+  header(): string[] | undefined {
+    const { opts } = this;
+    if (opts.noHeaders) return undefined;
+    return [
+      ...(opts.allNamespaces ? ['NAMESPACE'] : []),
+      ...this.visible.map((i) => this.columns[i].name.toUpperCase()),
+      ...this.labelCols.map(labelHeader),
+      ...(opts.showLabels ? ['LABELS'] : []),
+    ];
+  }
+
+  /** An object's row: `cells` one per column, `metadata` its namespace and labels. */
+  row(cells: readonly (string | null)[], metadata: KObject['metadata'] | undefined): string[] {
+    // Built by push, without the spreads of small arrays (~2 µs a row at 100,000 rows).
+    const { opts, visible, prefixes } = this;
     const row: string[] = [];
-    if (opts.allNamespaces) row.push(o.metadata?.namespace ?? '');
+    if (opts.allNamespaces) row.push(metadata?.namespace ?? '');
     for (let j = 0; j < visible.length; j++) {
-      const v = cells[visible[j].i] ?? '';
-      const prefix = names[j];
+      const v = cells[visible[j]] ?? '';
+      const prefix = prefixes[j];
       row.push(prefix === undefined ? v : prefix + v);
     }
-    for (const k of labelCols) row.push(labels[k] ?? '');
-    if (opts.showLabels) row.push(formatLabels(labels));
-    rows.push(row);
+    if (this.labelCols.length || opts.showLabels) {
+      const labels = metadata?.labels ?? {};
+      for (const k of this.labelCols) row.push(labels[k] ?? '');
+      if (opts.showLabels) row.push(formatLabels(labels));
+    }
+    return row;
   }
+}
+
+/** The rows (header first unless noHeaders) as cell arrays, before alignment: `cellsOf` gives an object's cells, one per column. */
+export function rowsOf(columns: readonly Column[], cellsOf: (o: KObject) => readonly (string | null)[], objs: KObject[], opts: RowOptions): string[][] {
+  const f = new RowFormatter(columns, opts);
+  const header = f.header();
+  const rows: string[][] = header ? [header] : [];
+  for (const o of objs) rows.push(f.row(cellsOf(o), o.metadata));
   return rows;
 }
 
@@ -90,18 +116,78 @@ export function servedCells(row: { cells: unknown[] }): string[] {
   return cells as string[];
 }
 
-/** Lays out rows of cells with the get-table tabwriter; '' for no rows. Takes `rows` over (its cells cut in place, an empty last line added): no copy per row. */
+/** Lays out rows of cells with the get-table tabwriter; '' for no rows. Cuts the cells in place. */
 export function layoutRows(rows: string[][]): string {
-  if (rows.length === 0) return '';
-  let tab = false;
-  for (const r of rows) {
-    for (let j = 0; j < r.length; j++) {
-      const c = (r[j] = cellText(r[j]));
-      if (!tab && c.includes('\t')) tab = true;
-    }
+  const t = new TableLines();
+  for (const r of rows) t.add(r);
+  return t.text();
+}
+
+/**
+ * Lines of cells for the get-table tabwriter, kept as each line's TAB-joined text and the
+ * widest cell of each column so far: a line added is one flat string, not an array of
+ * cells (at 100,000 rows, what is held until the layout is what each scavenge copies).
+ */
+export class TableLines {
+  private readonly lines: string[] = [];
+  /** The widest cell (runes) in each column but the last; lines of one length only. */
+  private readonly widest: number[] = [];
+  private cells = -1;
+  /** A cell holds a TAB, or lines differ in length: Go's tabwriter over the text instead. */
+  private general = false;
+
+  get length(): number {
+    return this.lines.length;
   }
-  // A TAB inside a cell ends it, as in kubectl's tabwriter: then the text is split again.
-  if (tab) return tabwrite(rows.map((l) => l.join('\t')).join('\n') + '\n', GET_TABLE);
-  rows.push(['']); // what follows the last newline
-  return tabwriteCells(rows, GET_TABLE);
+
+  /** Adds a line (its cells cut in place at the first newline). */
+  add(cells: string[]): void {
+    const n = cells.length;
+    if (this.cells < 0) this.cells = n;
+    else if (n !== this.cells) this.general = true;
+    const { widest } = this;
+    for (let j = 0; j < n; j++) {
+      const c = (cells[j] = cellText(cells[j]));
+      if (c.includes('\t')) this.general = true;
+      if (j < n - 1) {
+        const w = runeWidth(c);
+        if (!(widest[j] >= w)) widest[j] = w;
+      }
+    }
+    this.lines.push(cells.join('\t'));
+  }
+
+  /** The laid-out table (trailing newline; '' for no lines). */
+  text(): string {
+    const { lines } = this;
+    if (lines.length === 0) return '';
+    // A TAB inside a cell ends it, as in kubectl's tabwriter: then the text is split again.
+    if (this.general) return tabwrite(lines.join('\n') + '\n', GET_TABLE);
+    // Every line has the same cells, so each column is one block (tabwriter's format()) as
+    // wide as its widest cell plus padding, and the last cell is never padded.
+    const widths = this.widest.map((w) => Math.max(GET_TABLE.minWidth, w + GET_TABLE.padding));
+    // The laid-out lines joined (flattened) every 256: a line's pieces (a cons string a cell)
+    // die young instead of surviving each scavenge until the end.
+    const out: string[] = [];
+    let chunk: string[] = [];
+    for (const line of lines) {
+      let s = '';
+      let at = 0;
+      for (let j = 0; j < widths.length; j++) {
+        const end = line.indexOf('\t', at);
+        const c = line.slice(at, end);
+        s += c;
+        s += pad(widths[j] - runeWidth(c));
+        at = end + 1;
+      }
+      chunk.push(s + (at === 0 ? line : line.slice(at)));
+      if (chunk.length === 256) {
+        out.push(chunk.join('\n'));
+        chunk = [];
+      }
+    }
+    chunk.push('');
+    out.push(chunk.join('\n'));
+    return out.join('\n');
+  }
 }

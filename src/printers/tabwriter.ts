@@ -29,7 +29,7 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 
 /** Runs of spaces by length, made once (a table of 100,000 rows pads every cell). */
 const spaces: string[] = [''];
-function pad(n: number): string {
+export function pad(n: number): string {
   while (spaces.length <= n) spaces.push(spaces[spaces.length - 1] + ' ');
   return spaces[n];
 }

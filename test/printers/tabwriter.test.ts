@@ -75,6 +75,14 @@ test('layoutRows of cells prints what the tabwriter prints of the joined text (c
     const text = rows.map((r) => r.map(cellText).join('\t')).join('\n') + '\n';
     assert.equal(layoutRows(rows), tabwrite(text, GET_TABLE), JSON.stringify(rows));
   }
+  // Lines of one length (every get table): laid out from the running widths, not by the tabwriter.
+  for (let seed = 1; seed < 200; seed++) {
+    const width = 1 + (seed % 6);
+    const rows: string[][] = [];
+    for (let r = 0; r < 1 + (seed % 9); r++) rows.push(Array.from({ length: width }, (_, c) => pick(cellsPool, seed * 17 + r * 5 + c * 11)));
+    const text = rows.map((r) => r.map(cellText).join('\t')).join('\n') + '\n';
+    assert.equal(layoutRows(rows), tabwrite(text, GET_TABLE), JSON.stringify(rows));
+  }
 });
 
 test('get tables remember column widths across blocks (kubectl\'s RememberWidths); describe does not', () => {

@@ -96,6 +96,9 @@ const SAME: string[][] = [
   ['get', 'deploy', 'web', '--show-labels', '-L', 'app'],
   ['get', 'ns,nodes', '--show-labels', '-A'],
   ['get', 'deploy,rs', '-A', '--no-headers', '--show-kind'],
+  // Lists formatted row by row as their pages arrive: several pages, kinds, label columns.
+  ['get', 'pods,deploy', '-A', '-L', 'app', '--chunk-size=1'],
+  ['get', 'pods', '-A', '-o', 'wide', '--no-headers', '--show-kind', '--chunk-size=3'],
   ['get', 'pods', '--field-selector=status.phase=Running', '-o', 'name'],
   ['get', 'deploy', 'web', '-o', 'yaml'],
   ['get', 'svc', '-o', 'json'],
