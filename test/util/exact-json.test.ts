@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isJsonNumber, parseJson, stringifyJson } from '../../src/util/exact-json';
+import { heapGrowth } from '../helpers/heap';
 
 test('ints past 2^53 that int64 holds are read as bigints; everything else as JSON.parse reads it', () => {
   const text = '{"a":9007199254740993,"min":-9223372036854775808,"max":9223372036854775807,"over":9223372036854775808,"f":12345678901234567.0,"e":1e400,"safe":9007199254740991,"s":"12345678901234567890","esc":"x\\u0041\\n\\"","__proto__":{"z":1},"l":[true,false,null,-0,[],{}]}';
@@ -64,4 +65,19 @@ test('a long string in a text read exactly costs a regex run, not a step per cha
   const v = parseJson(text);
   assert.equal(v.s.length, 2_000_000);
   assert.equal(v.n, 9007199254740993n);
+});
+
+test('a string read by the exact parser keeps none of the text it came from', () => {
+  // A runtime record's line: its container ID holds a 16-digit run (the exact parser reads
+  // it), and the line is a slice of a file's text. V8 makes a slice of 13 characters or more
+  // a view of its parent: a string kept from it would keep the whole ~100-KB text.
+  const grown = heapGrowth([...Array(200).keys()], (i) => {
+    const id = `containerd://${String(i).padStart(4, '0')}1234567890123456${'ab'.repeat(22)}`;
+    const text = `{"pad":"${'x'.repeat(100_000)}"}\n{"uid":"00000000-0000-4000-8000-${String(i).padStart(12, '0')}","containerID":"${id}"}\n`;
+    const v = parseJson(text.split('\n')[1]);
+    assert.equal(v.containerID, id);
+    return [v.uid, v.containerID];
+  });
+  // Each kept pair's own strings are ~200 B; a kept text ~100 KB.
+  assert.ok(grown / 200 < 2_000, `${Math.round(grown / 200)} B kept a line`);
 });
