@@ -129,6 +129,8 @@ export const REVIEW_RESOURCES: readonly ResourceType[] = (
     ['authentication.k8s.io', 'TokenReview', 'tokenreviews', false],
   ] as const
 ).map(([group, kind, plural, namespaced]) => ({ group, version: 'v1', versions: ['v1'], kind, plural, singular: kind.toLowerCase(), shortNames: [], namespaced, categories: [], verbs: ['create'] }));
+/** Their group/versions, in order (discovery and the built-in APIServices list them). */
+export const REVIEW_GROUP_VERSIONS: readonly string[] = [...new Set(REVIEW_RESOURCES.map((r) => `${r.group}/${r.version}`))];
 
 /** Kinds whose objects have a spec/status split: the server bumps metadata.generation on spec changes. */
 export const KINDS_WITH_GENERATION = new Set([

@@ -40,7 +40,8 @@ function withTmpfs(t: { skip: (why: string) => void }, size: string, body: (mnt:
 }
 
 test('a full disk gives a clear error and leaves the stored objects intact', { timeout: 120_000 }, (t) => {
-  withTmpfs(t, '256k', (mnt) => {
+  // Room for a fresh cluster (its built-in APIServices included) and one object, then filled.
+  withTmpfs(t, '512k', (mnt) => {
     const home = join(mnt, 'home');
     const first = run(home, ['apply', '-f', '-'], configMap('kept', { a: '1' }));
     assert.equal(first.code, 0, first.stderr);

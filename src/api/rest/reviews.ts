@@ -3,7 +3,7 @@
 // authorizer), SelfSubjectReview (authentication.k8s.io/v1, `auth whoami`) and TokenReview
 // (a bearer token checked by the server's token authenticators, for webhooks and proxies).
 
-import { REVIEW_RESOURCES } from '../resources';
+import { REVIEW_GROUP_VERSIONS, REVIEW_RESOURCES } from '../resources';
 import type { Route } from './route';
 import type { RestHandler } from './handler';
 import { notFoundPath } from './handler';
@@ -19,8 +19,7 @@ for (const r of REVIEW_RESOURCES) {
   (REVIEWS[`${r.group}/${r.version}`] ??= []).push(r.plural);
   KINDS[r.plural] = r.kind;
 }
-export { REVIEW_RESOURCES };
-export const REVIEW_GROUP_VERSIONS = Object.keys(REVIEWS);
+export { REVIEW_GROUP_VERSIONS, REVIEW_RESOURCES };
 
 /** Their groups in apidiscovery.k8s.io/v2 form (kubectl 1.32 resolves `auth can-i create selfsubjectaccessreviews` from these). */
 export function reviewDiscoveryItems(): Record<string, unknown>[] {
