@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { KUBECTL, ServedCluster, sleep } from './harness';
-import { BIN, type RunResult } from '../e2e/helpers';
+import { BIN } from '../e2e/helpers';
 import { runOnPty, type PtyStep } from '../helpers/pty';
 
 const c = new ServedCluster('fid11h');
@@ -32,15 +32,6 @@ before(async () => {
 
 after(() => c.stop());
 
-const plain = (r: RunResult): [number, string, string] => [r.code, r.stdout, r.stderr.replace(/\bkubesim\b/g, 'kubectl')];
-
-/** kubectl and kubesim's in-process CLI, side by side, for what writes nothing: what kubectl printed. */
-async function alike(args: string[]): Promise<[number, string, string]> {
-  const [k, s] = await c.bothClients(args);
-  assert.deepEqual(plain(s), plain(k), `kubesim ${args.join(' ')}`);
-  return plain(k);
-}
-
 test('explain --api-version names what it cannot find as Go prints a GroupVersionResource or GroupVersionKind', async () => {
   const cases: Array<[string[], string]> = [
     // no such group-version in /openapi/v3; the core group keeps its slash
@@ -54,9 +45,9 @@ test('explain --api-version names what it cannot find as Go prints a GroupVersio
     [['pods', '--api-version=apps/v1', '-o', 'plaintext-openapiv2'], 'couldn\'t find resource for "apps/v1, Kind=Pod"'],
     [['pods', '--api-version=a/b/c'], 'unexpected GroupVersion string: a/b/c'],
   ];
-  for (const [args, message] of cases) assert.deepEqual(await alike(['explain', ...args]), [1, '', `error: ${message}\n`], args.join(' '));
+  for (const [args, message] of cases) assert.deepEqual(await c.alike(['explain', ...args]), [1, '', `error: ${message}\n`], args.join(' '));
   // another group-version of the resource is explained
-  const [code, out] = await alike(['explain', 'events', '--api-version=events.k8s.io/v1']);
+  const [code, out] = await c.alike(['explain', 'events', '--api-version=events.k8s.io/v1']);
   assert.deepEqual([code, out.split('\n').slice(0, 3)], [0, ['GROUP:      events.k8s.io', 'KIND:       Event', 'VERSION:    v1']]);
 });
 
@@ -86,13 +77,7 @@ test('debug -it: `exit 3` in the ephemeral container ends the session with the r
   const steps: PtyStep[] = [{ expect: '/ # ', send: 'echo hi; exit 3\r' }, { expect: 'if it is still running' }];
   for (const [argv, name] of [[[KUBECTL], 'dbg1'], [[process.execPath, BIN], 'dbg2']] as const) {
     const session = runOnPty([...argv, 'debug', '-it', 'target', '-c', name, '--image=busybox:1.36', '--profile=general', '--', 'sh'], steps, c.env());
-    // first the debug client's PATCH: a wait begun before would run the clock past its timeout
-    for (const deadline = Date.now() + 30_000; ; await sleep(100)) {
-      if ((await c.hostedOk(['get', 'pod', 'target', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'])).split(' ').includes(name)) break;
-      assert.ok(Date.now() < deadline, `${argv.at(-1)} debug never added ${name}`);
-    }
-    // attachedTranscript: the session ran every step and exited 0
-    const transcript = await c.attachedTranscript(session, ['pod/target', `--for=jsonpath={.status.ephemeralContainerStatuses[?(@.name=="${name}")].state.*.startedAt}`]);
+    const transcript = await c.ephemeralTranscript(session, 'target', name);
     assert.equal(transcript, "If you don't see a command prompt, try pressing enter.\r\n/ # echo hi; exit 3\r\nhi\r\n" +
       `Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach target -c ${name} -i -t' if it is still running\r\n`, argv.at(-1));
     // the shell was the ephemeral container's process: it ended with 3
@@ -107,5 +92,5 @@ test('get --raw of what the server does not have: the same error, no output, exi
     ['/apis/nosuch', notFound],
     ['/openapi/v3/apis/nosuch', notFound],
     ['/apis/apps/v9', notFound],
-  ]) assert.deepEqual(await alike(['get', '--raw', path]), [1, '', err], path);
+  ]) assert.deepEqual(await c.alike(['get', '--raw', path]), [1, '', err], path);
 });
