@@ -2,7 +2,7 @@
 // prefix the registry knows, so `deployments.apps.spec` works) and the field path after it.
 
 import { CliError } from '../api/errors';
-import { UnknownResourceError, splitApiVersion, type ResourceRegistry, type ResourceType } from '../api/resources';
+import { REVIEW_RESOURCES, UnknownResourceError, resolveAmong, splitApiVersion, type ResourceRegistry, type ResourceType } from '../api/resources';
 
 export interface ExplainTarget {
   /** The type the name resolves to (the mapper's, --api-version aside). */
@@ -15,11 +15,13 @@ export interface ExplainTarget {
 
 export function resolveExplainTarget(input: string, registry: ResourceRegistry, apiVersion?: string): ExplainTarget {
   const parts = input.split('.');
+  // the mapper knows the create-only reviews too (tokenreviews), /openapi/v3 their schemas
+  const types = explainable(registry);
   let type: ResourceType | undefined;
   let used = 0;
   for (let n = parts.length; n >= 1 && !type; n--) {
     try {
-      type = registry.resolve(parts.slice(0, n).join('.'));
+      type = resolveAmong(types, parts.slice(0, n).join('.'));
       used = n;
     } catch (e) {
       if (!(e instanceof UnknownResourceError)) throw e;
@@ -29,6 +31,8 @@ export function resolveExplainTarget(input: string, registry: ResourceRegistry, 
   const gv = apiVersion ? parseGroupVersion(apiVersion) : { group: type.group, version: type.version };
   return { type, ...gv, fieldPath: parts.slice(used).filter((p) => p !== '') };
 }
+
+const explainable = (registry: ResourceRegistry): ResourceType[] => [...registry.all(), ...REVIEW_RESOURCES];
 
 /** schema.ParseGroupVersion: more than one slash is an error, `/` the empty GroupVersion. */
 function parseGroupVersion(gv: string): { group: string; version: string } {
@@ -44,7 +48,7 @@ function parseGroupVersion(gv: string): { group: string; version: string } {
  */
 export function explainV3Type(target: ExplainTarget, registry: ResourceRegistry): ResourceType {
   const { group, version, type } = target;
-  const all = registry.all();
+  const all = explainable(registry);
   const found = all.find((t) => t.group === group && t.plural === type.plural && t.versions.includes(version));
   if (found) return found;
   const gvr = `${group}/${version}, Resource=${type.plural}`;
