@@ -261,6 +261,13 @@ export class ResourceRegistry {
 
 /** ResourceRegistry.resolve over `types` (explain's also knows the review resources). */
 export function resolveAmong(types: readonly ResourceType[], input: string): ResourceType {
+  const candidates = matchesAmong(types, input);
+  if (candidates.length === 0) throw new UnknownResourceError(input);
+  return candidates[0];
+}
+
+/** The types `input` names, the preferred first. */
+export function matchesAmong(types: readonly ResourceType[], input: string): ResourceType[] {
   const name = input.toLowerCase();
   const matches = (t: ResourceType, n: string) =>
     t.plural === n || t.singular === n || t.shortNames.includes(n) || t.kind.toLowerCase() === n;
@@ -278,11 +285,9 @@ export function resolveAmong(types: readonly ResourceType[], input: string): Res
     if (restJoined === t.group) candidates.push(t);
     else if (t.versions.includes(rest[0]) && rest.slice(1).join('.') === t.group) candidates.push(t);
   }
-  if (candidates.length === 0) throw new UnknownResourceError(input);
   // Prefer core and well-known groups over others (kubectl prefers the "preferred" group:
   // `events` means core events, not events.k8s.io).
-  candidates.sort((a, b) => groupPriority(a.group) - groupPriority(b.group));
-  return candidates[0];
+  return candidates.sort((a, b) => groupPriority(a.group) - groupPriority(b.group));
 }
 
 function groupPriority(group: string): number {

@@ -2,7 +2,7 @@
 // prefix the registry knows, so `deployments.apps.spec` works) and the field path after it.
 
 import { CliError } from '../api/errors';
-import { REVIEW_RESOURCES, UnknownResourceError, resolveAmong, splitApiVersion, type ResourceRegistry, type ResourceType } from '../api/resources';
+import { REVIEW_RESOURCES, UnknownResourceError, matchesAmong, splitApiVersion, type ResourceRegistry, type ResourceType } from '../api/resources';
 
 export interface ExplainTarget {
   /** The type the name resolves to (the mapper's, --api-version aside). */
@@ -13,23 +13,27 @@ export interface ExplainTarget {
   fieldPath: string[];
 }
 
+/**
+ * explain.SplitAndParseResourceRequest[WithMatchingPrefix]: the resource is the first dotted
+ * segment's (the mapper's order); without --api-version, the first of its resources whose
+ * group-resource (`deployments.apps`) begins the input is followed by the field path, else
+ * every later segment is a field (`deploy.apps.spec` asks for field apps, as in kubectl).
+ */
 export function resolveExplainTarget(input: string, registry: ResourceRegistry, apiVersion?: string): ExplainTarget {
   const parts = input.split('.');
   // the mapper knows the create-only reviews too (tokenreviews), /openapi/v3 their schemas
-  const types = explainable(registry);
-  let type: ResourceType | undefined;
-  let used = 0;
-  for (let n = parts.length; n >= 1 && !type; n--) {
-    try {
-      type = resolveAmong(types, parts.slice(0, n).join('.'));
-      used = n;
-    } catch (e) {
-      if (!(e instanceof UnknownResourceError)) throw e;
+  const found = matchesAmong(explainable(registry), parts[0]);
+  if (!found.length) throw new UnknownResourceError(parts[0]);
+  let [type, fields] = [found[0], parts.slice(1)];
+  for (const t of apiVersion ? [] : found) {
+    const prefix = t.group ? `${t.plural}.${t.group}` : t.plural;
+    if (input.startsWith(prefix)) {
+      [type, fields] = [t, input.slice(prefix.length).split('.')];
+      break;
     }
   }
-  if (!type) throw new UnknownResourceError(parts[0]);
   const gv = apiVersion ? parseGroupVersion(apiVersion) : { group: type.group, version: type.version };
-  return { type, ...gv, fieldPath: parts.slice(used).filter((p) => p !== '') };
+  return { type, ...gv, fieldPath: fields.filter((p) => p !== '') };
 }
 
 const explainable = (registry: ResourceRegistry): ResourceType[] => [...registry.all(), ...REVIEW_RESOURCES];

@@ -51,6 +51,22 @@ test('explain --api-version names what it cannot find as Go prints a GroupVersio
   assert.deepEqual([code, out.split('\n').slice(0, 3)], [0, ['GROUP:      events.k8s.io', 'KIND:       Event', 'VERSION:    v1']]);
 });
 
+test('explain reads the name as kubectl\'s mapper does: the first segment\'s resource, a group-resource prefix, the reviews too', async () => {
+  const head = async (args: string[]) => {
+    const [code, out, err] = await c.alike(['explain', ...args]);
+    return [code, out.split('\n').slice(0, 5).join('\n'), err];
+  };
+  // a group-resource that begins the input is followed by fields; core events' `events` begins events.events.k8s.io
+  assert.deepEqual(await head(['events.events.k8s.io']), [1, 'KIND:       Event\nVERSION:    v1\n\n', 'error: field "io" does not exist\n']);
+  // a short name or a version does not qualify the resource: later segments are fields, as with --api-version
+  for (const args of [['deploy.apps.spec'], ['deployments.apps.spec', '--api-version=apps/v1']]) {
+    assert.deepEqual(await head(args), [1, 'GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\n', 'error: field "spec" does not exist\n'], args.join(' '));
+  }
+  assert.deepEqual(await head(['deployments.apps.spec']), [0, 'GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: spec <DeploymentSpec>', '']);
+  // the create-only reviews have schemas in /openapi/v3
+  assert.deepEqual(await head(['tokenreviews']), [0, 'GROUP:      authentication.k8s.io\nKIND:       TokenReview\nVERSION:    v1\n\nDESCRIPTION:', '']);
+});
+
 /** `session` to its end while the cluster's time moves (this server only serves): its transcript and exit code. */
 async function ended(session: ReturnType<typeof runOnPty>): Promise<[string | undefined, string, number]> {
   let done = false;
