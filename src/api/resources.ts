@@ -252,34 +252,44 @@ export class ResourceRegistry {
    * `deploy.v1.apps`, `deployment.apps/v1`? (not kubectl syntax). Case-insensitive.
    */
   resolve(input: string): ResourceType {
-    const name = input.toLowerCase();
-    const matches = (t: ResourceType, n: string) =>
-      t.plural === n || t.singular === n || t.shortNames.includes(n) || t.kind.toLowerCase() === n;
-    // Fully qualified: resource.version.group or resource.group
-    const parts = name.split('.');
-    const candidates: ResourceType[] = [];
-    for (const t of this.types) {
-      if (parts.length === 1) {
-        if (matches(t, name)) candidates.push(t);
-        continue;
-      }
-      const [res, ...rest] = parts;
-      if (!matches(t, res)) continue;
-      const restJoined = rest.join('.');
-      if (restJoined === t.group) candidates.push(t);
-      else if (t.versions.includes(rest[0]) && rest.slice(1).join('.') === t.group) candidates.push(t);
-    }
-    if (candidates.length === 0) throw new UnknownResourceError(input);
-    // Prefer core and well-known groups over others (kubectl prefers the "preferred" group:
-    // `events` means core events, not events.k8s.io).
-    candidates.sort((a, b) => groupPriority(a.group) - groupPriority(b.group));
-    return candidates[0];
+    return resolveAmong(this.types, input);
   }
 
   /** Expands a category (`all`) into its types, in discovery order. */
   category(name: string): ResourceType[] {
     return this.types.filter((t) => t.categories.includes(name.toLowerCase()));
   }
+}
+
+/** ResourceRegistry.resolve over `types` (explain's also knows the review resources). */
+export function resolveAmong(types: readonly ResourceType[], input: string): ResourceType {
+  const candidates = matchesAmong(types, input);
+  if (candidates.length === 0) throw new UnknownResourceError(input);
+  return candidates[0];
+}
+
+/** The types `input` names, the preferred first. */
+export function matchesAmong(types: readonly ResourceType[], input: string): ResourceType[] {
+  const name = input.toLowerCase();
+  const matches = (t: ResourceType, n: string) =>
+    t.plural === n || t.singular === n || t.shortNames.includes(n) || t.kind.toLowerCase() === n;
+  // Fully qualified: resource.version.group or resource.group
+  const parts = name.split('.');
+  const candidates: ResourceType[] = [];
+  for (const t of types) {
+    if (parts.length === 1) {
+      if (matches(t, name)) candidates.push(t);
+      continue;
+    }
+    const [res, ...rest] = parts;
+    if (!matches(t, res)) continue;
+    const restJoined = rest.join('.');
+    if (restJoined === t.group) candidates.push(t);
+    else if (t.versions.includes(rest[0]) && rest.slice(1).join('.') === t.group) candidates.push(t);
+  }
+  // Prefer core and well-known groups over others (kubectl prefers the "preferred" group:
+  // `events` means core events, not events.k8s.io).
+  return candidates.sort((a, b) => groupPriority(a.group) - groupPriority(b.group));
 }
 
 function groupPriority(group: string): number {

@@ -62,7 +62,7 @@ export async function runExplain(ctx: CliContext, args: string[], flags: Explain
   if (format !== 'plaintext' && format !== 'plaintext-openapiv2') throw new CliError(`unrecognized format: ${format}`);
 
   const api = await ctx.api({ startDaemon: false });
-  const { resolveExplainTarget } = await import('../explain/resolve-target');
+  const { resolveExplainTarget, explainV3Type } = await import('../explain/resolve-target');
   let target;
   try {
     target = resolveExplainTarget(args[0], api.registry, flags.apiVersion);
@@ -71,7 +71,6 @@ export async function runExplain(ctx: CliContext, args: string[], flags: Explain
     if (e instanceof UnknownResourceError) throw new PrintedError(e.message + '\n');
     throw e;
   }
-  const { type, version } = target;
   const crdType = api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
   if (format === 'plaintext-openapiv2') {
     // kubectl's first explain, over the /openapi/v2 document the server serves.
@@ -79,13 +78,15 @@ export async function runExplain(ctx: CliContext, args: string[], flags: Explain
     const { renderExplainV2, V2ExplainError } = await import('../explain/plaintext-v2');
     const doc = await openapiV2Document(api.registry, (name) => api.tryGet(crdType, undefined, name));
     try {
-      ctx.out(renderExplainV2(doc.definitions, { group: type.group, version, kind: type.kind }, target.fieldPath, Boolean(flags.recursive)));
+      ctx.out(renderExplainV2(doc.definitions, { group: target.group, version: target.version, kind: target.type.kind }, target.fieldPath, Boolean(flags.recursive)));
     } catch (e) {
       if (e instanceof V2ExplainError) throw new CliError(e.message);
       throw e;
     }
     return 0;
   }
+  const type = explainV3Type(target, api.registry);
+  const { version } = target;
   const { loadSchemas, rootKey } = await import('../api/validation/schema-store');
   const { toOpenApiView } = await import('../explain/openapi-view');
   const { renderExplain, FieldNotFoundError } = await import('../explain/plaintext');
@@ -100,7 +101,8 @@ export async function runExplain(ctx: CliContext, args: string[], flags: Explain
     root = name ? view.schemas[name] : undefined;
   }
   const gvk = { group: type.group, version, kind: type.kind };
-  if (!root) throw new CliError(`GVK ${type.group ? type.group + '/' : ''}${version}, Kind=${type.kind} not found in OpenAPI schema`);
+  // the template's GVK is the path's x-kubernetes-group-version-kind, a map to Go's %v
+  if (!root) throw new CliError(`GVK map[group:${type.group} kind:${type.kind} version:${version}] not found in OpenAPI schema`);
   try {
     ctx.out(renderExplain(view, { gvk, root, fieldPath: target.fieldPath, recursive: Boolean(flags.recursive) }));
   } catch (e) {

@@ -263,8 +263,8 @@ async function exec(r: StreamRequest, t: ExecTarget, command: string[], s: Sessi
 /**
  * `-it` to a shell (exec's command, or the container's own process for attach): an
  * interactive session over the channels, typed bytes in on stdin, the terminal's output on
- * stdout, the exit status at the end (exec's; an attach just ends). False when `command`
- * is not a shell reading stdin.
+ * stdout, the exit status at the end (exec's; an attach just ends, and the container's
+ * process with its shell). False when `command` is not a shell reading stdin.
  */
 async function interactive(r: StreamRequest, t: ExecTarget, command: string[], s: Session, opts: StreamOpts, attached: boolean): Promise<boolean> {
   const { startInteractive } = await import('../exec/run-command');
@@ -273,9 +273,15 @@ async function interactive(r: StreamRequest, t: ExecTarget, command: string[], s
   await s.streamsReady();
   const decoder = new StringDecoder('utf8');
   s.onStdin((data) => session.shell.input(decoder.write(data)));
-  void s.stdinEnded.then(() => session.shell.end());
+  let left = false; // the client's input ended (it left or closed stdin): the shell ends with it, not by itself
+  void s.stdinEnded.then(() => ((left = true), session.shell.end()));
   session.shell.start();
   const code = await session.finished();
+  if (attached && !left) {
+    // the shell was the container's process: its exit (`exit 3`) is the container's, as with kubesim attach
+    const { recordProcessExit } = await import('../kubelet/runtime-state');
+    await recordProcessExit(r.api, t.pod, t.name, code);
+  }
   if (s.open) sendStatus(s.ws, code === 0 || attached ? SUCCESS : exitStatus(command, code));
   return true;
 }

@@ -318,19 +318,7 @@ test('debug -it: a shell in a new ephemeral container, through kubectl and kubes
     { expect: 'if it is still running' },
   ];
   const args = ['debug', '-it', 'target', '-c', '', '--image=busybox:1.36', '--profile=general', '--', 'sh'];
-  const run = async (argv: string[], name: string) => {
-    const session = runOnPty([...argv, ...args.map((a) => (a === '' ? name : a))], steps, c.env());
-    // First the debug client's PATCH (it may start slowly on a loaded machine): a wait begun
-    // before it would run the simulated clock past its timeout at once.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const names = (await c.hosted(['get', 'pod', 'target', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'])).stdout.split(' ');
-      if (names.includes(name)) break;
-      assert.ok(Date.now() < deadline, `${argv[0]} debug never added ${name} to pod/target`);
-      await sleep(100);
-    }
-    return c.attachedTranscript(session, ['pod/target', `--for=jsonpath={.status.ephemeralContainerStatuses[?(@.name=="${name}")].state.*.startedAt}`]);
-  };
+  const run = (argv: string[], name: string) => c.ephemeralTranscript(runOnPty([...argv, ...args.map((a) => (a === '' ? name : a))], steps, c.env()), 'target', name);
   const want = (name: string) =>
     `If you don't see a command prompt, try pressing enter.\r\n/ # echo in $HOSTNAME; exit\r\nin target\r\n` +
     `Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl attach target -c ${name} -i -t' if it is still running\r\n`;

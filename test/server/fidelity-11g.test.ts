@@ -4,8 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ServedCluster } from './harness';
-import type { RunResult } from '../e2e/helpers';
+import { ServedCluster, asKubectl } from './harness';
 
 const c = new ServedCluster('fid11g');
 
@@ -36,20 +35,11 @@ after(async () => {
   await c.stop();
 });
 
-const plain = (r: RunResult): [number, string, string] => [r.code, r.stdout, r.stderr.replace(/\bkubesim\b/g, 'kubectl')];
-
-/** kubectl and kubesim's in-process CLI, side by side, for what writes nothing. */
-async function alike(args: string[]): Promise<[number, string, string]> {
-  const [k, s] = await c.bothClients(args);
-  assert.deepEqual(plain(s), plain(k), `kubesim ${args.join(' ')}`);
-  return plain(k);
-}
-
 test('replace --force: every object deleted, then every one created; a create\'s refusal is the server\'s error as it is', async () => {
   const file = c.file('force.yaml', FORCED);
   const runs: [number, string, string][] = [];
   for (const run of [(a: string[]) => c.kubectlAsync(a), (a: string[]) => c.hosted(a)]) {
-    runs.push(plain(await run(['replace', '--force', '-f', file])));
+    runs.push(asKubectl(await run(['replace', '--force', '-f', file])));
     assert.equal((await c.kubectlAsync(['get', 'cm/cm1', 'cm/cm2', '-o', 'name'])).stdout, 'configmap/cm1\nconfigmap/cm2\n', `both re-created: ${JSON.stringify(runs)}`);
   }
   assert.deepEqual(runs[1], runs[0]);
@@ -61,23 +51,23 @@ test('replace --force: every object deleted, then every one created; a create\'s
 });
 
 test('debug of a kind it cannot debug names it as Go prints a GroupVersionKind', async () => {
-  const [code, , err] = await alike(['debug', 'cm/cm1', '--image=busybox', '--profile=general']);
+  const [code, , err] = await c.alike(['debug', 'cm/cm1', '--image=busybox', '--profile=general']);
   assert.deepEqual([code, err], [1, 'error: "/v1, Kind=ConfigMap" not supported by debug\n']);
 });
 
 test('proxy: a port, address or socket it cannot listen on is refused in net.Listen\'s words', async () => {
   for (const args of [['--port=-5'], ['--port=70000'], ['--address=nosuch.invalid', '--port=0'], ['--unix-socket=/nonexistent/dir/s'], ['--address=192.0.2.1', '--port=0']]) {
-    const [code, out, err] = await alike(['proxy', ...args]);
+    const [code, out, err] = await c.alike(['proxy', ...args]);
     assert.deepEqual([code, out], [1, ''], args.join(' '));
     assert.match(err, /^error: listen (tcp|unix)/, args.join(' '));
   }
 });
 
 test('a group given an unknown sub-command fails as kubectl\'s groups do, clock too (kubesim\'s own)', async () => {
-  for (const group of ['config', 'rollout', 'set', 'auth', 'top']) await alike([group, 'bogus']);
-  const clock = plain(await c.hosted(['clock', 'bogus']));
+  for (const group of ['config', 'rollout', 'set', 'auth', 'top']) await c.alike([group, 'bogus']);
+  const clock = asKubectl(await c.hosted(['clock', 'bogus']));
   assert.deepEqual(clock, [1, '', "error: unknown command \"bogus\"\nSee 'kubectl clock -h' for help and examples\n"]);
-  const [code, out] = plain(await c.hosted(['clock']));
+  const [code, out] = asKubectl(await c.hosted(['clock']));
   assert.equal(code, 0);
   assert.match(out, /^\d{4}-\d\d-\d\dT\S+ \(speed 1x\)\n$/);
 });

@@ -51,6 +51,9 @@ export interface SetUp {
   settle?: string[];
 }
 
+/** What a CLI run printed, kubesim's name in stderr as kubectl's: [exit code, stdout, stderr]. */
+export const asKubectl = (r: RunResult): [number, string, string] => [r.code, r.stdout, r.stderr.replace(/\bkubesim\b/g, 'kubectl')];
+
 /** A process ServedCluster.started() left running. */
 export interface Running {
   child: ChildProcessWithoutNullStreams;
@@ -147,6 +150,13 @@ export class ServedCluster {
     return Promise.all([this.kubectlAsync(args, { stdin }), this.hosted(args, { stdin })]);
   }
 
+  /** kubectl and the in-process CLI (hosted), side by side, for what writes nothing: what kubectl printed (asKubectl), kubesim's the same. */
+  async alike(args: string[]): Promise<[number, string, string]> {
+    const [k, s] = await this.bothClients(args);
+    assert.deepEqual(asKubectl(s), asKubectl(k), `kubesim ${args.join(' ')}`);
+    return asKubectl(k);
+  }
+
   /**
    * kubectl and the in-process CLI (hosted), side by side, both refused with `stderr` and
    * exit 1: a refusal writes nothing, so neither run sees the other's.
@@ -209,6 +219,20 @@ export class ServedCluster {
     const r = await session;
     if (r.stalled !== undefined || r.code !== 0) throw new Error(`the session ${r.stalled !== undefined ? `stalled before ${JSON.stringify(r.stalled)}` : `exited ${r.code}`}:\n${r.transcript}`);
     return r.transcript.replace(/\bkubesim\b/g, 'kubectl');
+  }
+
+  /**
+   * attachedTranscript() of a `debug -it` session adding ephemeral container `name` to `pod`:
+   * first its PATCH (the client may start slowly on a loaded machine; a wait begun before it
+   * would run the simulated clock past its timeout at once), then until the container started.
+   */
+  async ephemeralTranscript(session: Promise<PtyResult>, pod: string, name: string): Promise<string> {
+    for (const deadline = Date.now() + 30_000; ; await sleep(100)) {
+      const names = (await this.hosted(['get', 'pod', pod, '-o', 'jsonpath={.spec.ephemeralContainers[*].name}'])).stdout.split(' ');
+      if (names.includes(name)) break;
+      if (Date.now() > deadline) throw new Error(`debug never added ${name} to pod/${pod}`);
+    }
+    return this.attachedTranscript(session, [`pod/${pod}`, `--for=jsonpath={.status.ephemeralContainerStatuses[?(@.name=="${name}")].state.*.startedAt}`]);
   }
 
   ok(args: string[], opts: { stdin?: string } = {}): string {
