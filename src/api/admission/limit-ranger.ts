@@ -5,7 +5,8 @@
 // are left alone (their containers' resources cannot change); PVCs are checked on update too.
 
 import { isObject, type KObject } from '../types';
-import { add, cmp, formatQuantity, MAX_MILLI_VALUE as MAX_MILLI, milliValue, parseQuantity, quantityString as shown, value, ZERO, type Quantity } from '../quantity';
+import { podResourceTotal } from '../pod-resources';
+import { formatQuantity, MAX_MILLI_VALUE as MAX_MILLI, milliValue, parseQuantity, quantityString as shown, value, ZERO, type Quantity } from '../quantity';
 
 export const LIMIT_RANGER_ANNOTATION = 'kubernetes.io/limit-ranger';
 
@@ -120,36 +121,9 @@ function bounded(item: any, request: ResourceList | undefined, limit: ResourceLi
   for (const [k, v] of entries(item.maxLimitRequestRatio)) push(ratioConstraint(item.type, k, v, request, limit));
 }
 
-function addInto(list: Record<string, Quantity>, more: unknown): void {
-  for (const [k, v] of entries(more)) list[k] = list[k] ? add(list[k], quantity(v)) : quantity(v);
-}
-
-function maxInto(list: Record<string, Quantity>, more: Record<string, Quantity>): void {
-  for (const [k, v] of Object.entries(more)) if (!list[k] || cmp(v, list[k]) > 0) list[k] = v;
-}
-
-/** The limitranger's podRequests/podLimits: containers summed, sidecars added, the largest init container's need if more. */
+/** The limitranger's podRequests/podLimits: the pod's total without its overhead. */
 function podTotal(pod: KObject, which: 'requests' | 'limits'): ResourceList {
-  const total: Record<string, Quantity> = {};
-  for (const c of pod.spec?.containers ?? []) addInto(total, c?.resources?.[which]);
-  const sidecars: Record<string, Quantity> = {};
-  const init: Record<string, Quantity> = {};
-  for (const c of pod.spec?.initContainers ?? []) {
-    const own = c?.resources?.[which];
-    let need: Record<string, Quantity>;
-    if (c?.restartPolicy === 'Always') {
-      addInto(total, own);
-      addInto(sidecars, own);
-      need = sidecars;
-    } else {
-      need = {};
-      addInto(need, own);
-      for (const [k, v] of Object.entries(sidecars)) need[k] = need[k] ? add(need[k], v) : v;
-    }
-    maxInto(init, need);
-  }
-  maxInto(total, init);
-  return Object.fromEntries(Object.entries(total).map(([k, q]) => [k, formatQuantity(q)]));
+  return Object.fromEntries([...podResourceTotal(pod, which, false)].map(([k, q]) => [k, formatQuantity(q)]));
 }
 
 /** utilerrors.NewAggregate(errs).Error(): one message as it is, several (deduplicated) in brackets. */

@@ -3,55 +3,14 @@ import type { KObject } from '../../api/types';
 import { LEVEL_0, LEVEL_1, PrefixWriter } from './prefix-writer';
 import { compareStrings, printAnnotationsMultiline, printLabelsMultiline, printTaintsMultiline, sortedKeys, str } from './format';
 import { describeEvents } from './events';
-import { add, canonical, cmp, formatQuantity, milliValue, parseQuantity, value, ZERO, type Quantity } from '../../api/quantity';
+import { canonical, formatQuantity, milliValue, value, ZERO, type Quantity } from '../../api/quantity';
 import { rfc1123z, since } from './time';
 import type { DescribeContext } from './context';
-
-type ResourceList = Map<string, Quantity>;
-
-function toList(raw: Record<string, unknown> | undefined): ResourceList {
-  const out: ResourceList = new Map();
-  for (const [k, v] of Object.entries(raw ?? {})) {
-    const q = parseQuantity(v);
-    if (q) out.set(k, q);
-  }
-  return out;
-}
-
-function addList(into: ResourceList, from: ResourceList): void {
-  for (const [k, q] of from) into.set(k, into.has(k) ? add(into.get(k)!, q) : q);
-}
-
-function maxList(into: ResourceList, from: ResourceList): void {
-  for (const [k, q] of from) if (!into.has(k) || cmp(q, into.get(k)!) > 0) into.set(k, q);
-}
+import { addList, podResourceTotal, resourceList, type ResourceList } from '../../api/pod-resources';
 
 /** resourcehelper.PodRequestsAndLimits, including init containers (and sidecars) and overhead. */
 export function podRequestsAndLimits(pod: KObject): { reqs: ResourceList; limits: ResourceList } {
-  const compute = (field: 'requests' | 'limits'): ResourceList => {
-    const total: ResourceList = new Map();
-    for (const c of pod.spec?.containers ?? []) addList(total, toList(c.resources?.[field]));
-    const restartable: ResourceList = new Map();
-    const initMax: ResourceList = new Map();
-    for (const c of pod.spec?.initContainers ?? []) {
-      let r = toList(c.resources?.[field]);
-      if (c.restartPolicy === 'Always') {
-        addList(total, r);
-        addList(restartable, r);
-        r = new Map(restartable);
-      } else {
-        const tmp: ResourceList = new Map();
-        addList(tmp, r);
-        addList(tmp, restartable);
-        r = tmp;
-      }
-      maxList(initMax, r);
-    }
-    maxList(total, initMax);
-    if (pod.spec?.overhead) addList(total, toList(pod.spec.overhead));
-    return total;
-  };
-  return { reqs: compute('requests'), limits: compute('limits') };
+  return { reqs: podResourceTotal(pod, 'requests', true), limits: podResourceTotal(pod, 'limits', true) };
 }
 
 const pct = (part: number, whole: number) => (whole === 0 ? 0 : Math.trunc((part / whole) * 100));
@@ -73,7 +32,7 @@ function describeNodeResource(pods: KObject[], node: KObject, w: PrefixWriter, n
   w.write(LEVEL_0, `Non-terminated Pods:\t(${pods.length} in total)\n`);
   w.write(LEVEL_1, 'Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n');
   w.write(LEVEL_1, '---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n');
-  const allocatable = toList(Object.keys(node.status?.allocatable ?? {}).length > 0 ? node.status.allocatable : node.status?.capacity);
+  const allocatable = resourceList(Object.keys(node.status?.allocatable ?? {}).length > 0 ? node.status.allocatable : node.status?.capacity);
   const get = (l: ResourceList, k: string) => l.get(k) ?? ZERO;
   const allocCpu = milliValue(get(allocatable, 'cpu'));
   const allocMem = value(get(allocatable, 'memory'));
