@@ -341,8 +341,30 @@ class BlockReader {
   /** Index after the colon of the key keyAt found last (a field: no array per key read). */
   private keyEnd = 0;
 
+  /** The last key keyAt found, its line and column: a `- key:` line is asked three times (sequence, node, mapping). */
+  private lastKey: string | undefined;
+  private lastKeyLine = '';
+  private lastKeyCol = -1;
+  private lastKeyEnd = 0;
+
   /** Parses the key at column c of the line; returns it (keyEnd: the index after the colon) or undefined. */
   private keyAt(line: string, c: number): string | undefined {
+    // A pure function of (line, c): the same text at the same column has the same key.
+    if (c === this.lastKeyCol && line === this.lastKeyLine) {
+      this.keyEnd = this.lastKeyEnd;
+      return this.lastKey;
+    }
+    const key = this.readKey(line, c);
+    if (key !== undefined) {
+      this.lastKey = key;
+      this.lastKeyLine = line;
+      this.lastKeyCol = c;
+      this.lastKeyEnd = this.keyEnd;
+    }
+    return key;
+  }
+
+  private readKey(line: string, c: number): string | undefined {
     const ch = line[c];
     if (ch === '"' || ch === "'") {
       // A double-quoted scalar not closing on this line is no key (an implicit key is one
