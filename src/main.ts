@@ -12,8 +12,6 @@ async function main(): Promise<void> {
     // 2-3 s after a 1,000,000-replica burst on a loaded machine (`cluster stop` kills at 5 s).
     process.exit(await runDaemon(argv[1]));
   }
-  // A worker thread of `validate` (src/validate/validate-worker.ts' WORKER_ARG), not a command line.
-  if (argv[0] === 'validate' && argv[1] === '\u0000validate-worker') return (await import('./validate/validate-worker')).serveValidateWorker();
   const code = await run(argv, undefined, invokedName(process.argv[1]));
   process.exitCode = code;
 }

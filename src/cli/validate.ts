@@ -60,7 +60,7 @@ Examples:
       const { countResults } = await import('../validate/report');
       const stdin = paths.includes('-') || flags.crd.includes('-') ? ctx.streams.stdinText() : undefined;
       const report = await runValidate(paths, {
-        crds: flags.crd, ignoreMissingSchemas: flags.ignoreMissingSchemas, strict: flags.strict, stdin, parallel: true,
+        crds: flags.crd, ignoreMissingSchemas: flags.ignoreMissingSchemas, strict: flags.strict, stdin,
       });
       await writeReports(ctx, outputs, (format, color) => formatReport(format, report, { color, verbose: flags.verbose, summaryOnly: flags.summary }));
       const c = countResults(report.results);

@@ -16,7 +16,6 @@ import {
 } from '../api/validation';
 import { decodeManifestText, excerpt, expandGlob, hasGlob, manifestByteErrors, parseManifestText, STDIN_SOURCE, type ManifestDoc, type ManifestError, type FieldPath } from '../manifest';
 import type { Finding, Report, ResourceResult, RuleId } from './report';
-import { startValidateWorker, validateInParallel } from './validate-worker';
 
 export interface ValidateOptions {
   /** CRD files or directories (--crd). */
@@ -25,8 +24,6 @@ export interface ValidateOptions {
   /** Unknown fields are errors (default); false reports them as warnings. */
   strict?: boolean;
   stdin?: string;
-  /** A large input validated on two threads (validate-worker.ts); the CLI's runs only. */
-  parallel?: boolean;
 }
 
 /** An input that cannot be read: exit code 2, never a skip. */
@@ -38,7 +35,7 @@ export class InputError extends CliError {
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
-export interface Source {
+interface Source {
   file: string;
   text?: string;
   /** The text's parse is deferred (docs and errors are then empty). */
@@ -120,7 +117,7 @@ function listDir(dir: string, out: string[], regular: boolean[] | undefined): vo
  * when their turn to be validated comes (`parsed`), so that their objects die young instead
  * of all surviving until the last file is read.
  */
-function readSources(files: string[], regular: boolean[], stdin: string | undefined, parseAll: boolean, deferAll = false): Source[] {
+function readSources(files: string[], regular: boolean[], stdin: string | undefined, parseAll: boolean): Source[] {
   // The bytes are checked and decoded as they are read; a file that cannot hold a CRD is
   // kept as its text until its turn. The text, not the bytes: a regular file's bytes are
   // lent by the reader (readRegularFileWith), not copied.
@@ -128,7 +125,7 @@ function readSources(files: string[], regular: boolean[], stdin: string | undefi
     const bad = manifestByteErrors(bytes, f);
     if (bad) return { file: f, docs: bad.docs, errors: bad.errors };
     const text = decodeManifestText(bytes);
-    return parseAll ? sourceOf(f, text) : textSource(f, text, deferAll);
+    return parseAll || mayHoldCrd(text) ? sourceOf(f, text) : { file: f, text, deferred: true, docs: [], errors: [] };
   };
   const readOne = (f: string, i: number): Source => {
     if (f === '-') return fromBytes(STDIN_SOURCE, Buffer.from(stdin ?? '', 'utf8'));
@@ -154,17 +151,12 @@ function sourceOf(file: string, text: string): Source {
  * Whether a file may hold a CustomResourceDefinition: its kind is the literal text, unless
  * spelt with an escape (JSON's \u0052, YAML's double-quoted escapes), which needs a backslash.
  */
-export function mayHoldCrd(text: string): boolean {
+function mayHoldCrd(text: string): boolean {
   return text.includes('CustomResourceDefinition') || text.includes('\\');
 }
 
-/** A file's text as a source: parsed now if it may hold a CRD (unless `deferAll`), else deferred. */
-export function textSource(file: string, text: string, deferAll = false): Source {
-  return !deferAll && mayHoldCrd(text) ? sourceOf(file, text) : { file, text, deferred: true, docs: [], errors: [] };
-}
-
 /** A source whose parse was deferred (readSources), parsed now. */
-export function parsed(s: Source): Source {
+function parsed(s: Source): Source {
   return s.deferred ? sourceOf(s.file, s.text!) : s;
 }
 
@@ -175,18 +167,9 @@ export async function runValidate(inputs: string[], opts: ValidateOptions = {}):
   const files = collectInputs(inputs, regular);
   const crdRegular: boolean[] = [];
   const crdFiles = opts.crds?.length ? collectInputs(opts.crds, crdRegular) : [];
-  // Started before the reading, so that its start-up overlaps it (validate-worker.ts).
-  const worker = opts.parallel && !crdFiles.length && !files.includes('-') ? startValidateWorker(files.length) : undefined;
-  const sources = readSources(files, regular, opts.stdin, false, worker !== undefined);
+  const sources = readSources(files, regular, opts.stdin, false);
   const crdSources = readSources(crdFiles, crdRegular, opts.stdin, true);
   await loadSchemas();
-  const names = files.map((f) => (f === '-' ? STDIN_SOURCE : f));
-  if (worker) {
-    const done = await validateInParallel(worker, sources, opts);
-    if (done) return { results: inFileOrder(done, (i) => sources[i].text), files: names, kubernetesVersion: SCHEMA_KUBERNETES_VERSION };
-    // The worker failed: everything again on this thread, the CRDs' files parsed first.
-    for (let i = 0; i < sources.length; i++) if (sources[i].deferred && mayHoldCrd(sources[i].text!)) sources[i] = parsed(sources[i]);
-  }
 
   // CRDs first, from --crd files and from the inputs themselves.
   const registry = new ResourceRegistry();
@@ -195,22 +178,7 @@ export async function runValidate(inputs: string[], opts: ValidateOptions = {}):
   for (const s of crdSources) {
     for (const e of s.errors) crdErrors.push(errorResult(s, e));
   }
-  registerCrds([...crdSources, ...sources], registry, crds);
-
-  const results: ResourceResult[] = [...crdErrors];
-  const duplicates = new Duplicates();
-  for (let i = 0; i < sources.length; i++) {
-    const s = parsed(sources[i]);
-    // Done with: what is left of it is in the results.
-    sources[i] = { file: s.file, docs: [], errors: [] };
-    duplicates.mark(validateSource(s, registry, crds, opts), s.text, results);
-  }
-  return { results, files: names, kubernetesVersion: SCHEMA_KUBERNETES_VERSION };
-}
-
-/** Registers the CRDs of parsed sources, in order (a later one of a name replaces an earlier). */
-export function registerCrds(sources: Source[], registry: ResourceRegistry, crds: Map<string, KObject>): void {
-  for (const s of sources) {
+  for (const s of [...crdSources, ...sources]) {
     for (const d of s.docs) {
       if (!isCrd(d.object)) continue;
       const rt = crdResourceType(d.object);
@@ -219,72 +187,43 @@ export function registerCrds(sources: Source[], registry: ResourceRegistry, crds
       crds.set(d.object.metadata?.name ?? rt.crd ?? '', d.object);
     }
   }
-}
 
-/**
- * One file's results in document order, each with its key for the duplicate check (group,
- * kind, namespace, name; none for a document that is an error or has no name).
- */
-export interface FileResults {
-  results: ResourceResult[];
-  keys: ({ key: string; group: string } | undefined)[];
-}
-
-/** A parsed source's documents validated (no duplicates yet: Duplicates, in file order). */
-export function validateSource(s: Source, registry: ResourceRegistry, crds: Map<string, KObject>, opts: ValidateOptions): FileResults {
-  // Documents and errors in document order, so the report reads like the file.
-  const entries: { at: number; r: ResourceResult; key?: { key: string; group: string } }[] = [];
-  for (const e of s.errors) entries.push({ at: e.docIndex ?? -1, r: errorResult(s, e) });
-  for (const d of s.docs) {
-    const rt = registry.lookupKind(d.object.apiVersion, d.object.kind);
-    const r = validateDoc(s, d, rt, crds, opts);
-    let key: { key: string; group: string } | undefined;
-    if (r.kind && r.name && r.status !== 'error') {
-      const group = rt ? rt.group : splitApiVersion(String(d.object.apiVersion ?? '')).group;
-      key = { key: `${group}|${r.kind}|${r.namespace ?? ''}|${r.name}`, group };
-    }
-    entries.push({ at: d.docIndex, r, key });
-  }
-  // Stable: a List's items keep their order.
-  if (entries.length > 1) entries.sort((a, b) => a.at - b.at);
-  return { results: entries.map((e) => e.r), keys: entries.map((e) => e.key) };
-}
-
-/** Files' results put in file order (the worker's and this thread's), duplicates marked. */
-function inFileOrder(done: FileResults[], textOf: (fileIndex: number) => string | undefined): ResourceResult[] {
-  const results: ResourceResult[] = [];
-  const duplicates = new Duplicates();
-  for (let i = 0; i < done.length; i++) duplicates.mark(done[i], textOf(i), results);
-  return results;
-}
-
-/** The second definition of an object, in file order, made an error that names the first. */
-class Duplicates {
-  private readonly seen = new Map<string, ResourceResult>();
-
-  /** Marks the file's duplicates (its text gives their excerpts) and appends its results to `out`. */
-  mark(f: FileResults, text: string | undefined, out: ResourceResult[]): void {
-    for (let j = 0; j < f.results.length; j++) {
-      const r = f.results[j];
-      out.push(r);
-      const k = f.keys[j];
-      if (k === undefined) continue;
-      const first = this.seen.get(k.key);
-      if (!first) {
-        this.seen.set(k.key, r);
-        continue;
+  const results: ResourceResult[] = [...crdErrors];
+  const seen = new Map<string, ResourceResult>();
+  for (let i = 0; i < sources.length; i++) {
+    const s = parsed(sources[i]);
+    // Done with: what is left of it is in the results.
+    sources[i] = { file: s.file, docs: [], errors: [] };
+    // Documents and errors in document order, so the report reads like the file.
+    const entries: { at: number; r: ResourceResult }[] = [];
+    for (const e of s.errors) entries.push({ at: e.docIndex ?? -1, r: errorResult(s, e) });
+    for (const d of s.docs) {
+      const rt = registry.lookupKind(d.object.apiVersion, d.object.kind);
+      const r = validateDoc(s, d, rt, crds, opts);
+      if (r.kind && r.name && r.status !== 'error') {
+        const group = rt ? rt.group : splitApiVersion(String(d.object.apiVersion ?? '')).group;
+        const key = `${group}|${r.kind}|${r.namespace ?? ''}|${r.name}`;
+        const first = seen.get(key);
+        if (first) {
+          const where = `${first.file}${first.line ? `:${first.line}` : ''}`;
+          r.findings.push({
+            ruleId: 'resource/duplicate', severity: 'error', file: r.file, line: r.line, col: r.col, helmSource: r.helmSource,
+            message: `duplicate object: ${r.kind}${group ? '.' + group : ''} "${r.name}"${r.namespace ? ` in namespace "${r.namespace}"` : ''} is also defined at ${where}`,
+            hint: 'the later definition would overwrite the earlier one when applied; remove or rename one of them',
+            excerpt: s.text !== undefined && r.line ? excerpt(s.text, r.line, r.col ?? 1) : undefined,
+          });
+          if (r.status === 'valid' || r.status === 'skipped') r.status = 'invalid';
+        } else seen.set(key, r);
       }
-      const group = k.group;
-      const where = `${first.file}${first.line ? `:${first.line}` : ''}`;
-      r.findings.push({
-        ruleId: 'resource/duplicate', severity: 'error', file: r.file, line: r.line, col: r.col, helmSource: r.helmSource,
-        message: `duplicate object: ${r.kind}${group ? '.' + group : ''} "${r.name}"${r.namespace ? ` in namespace "${r.namespace}"` : ''} is also defined at ${where}`,
-        hint: 'the later definition would overwrite the earlier one when applied; remove or rename one of them',
-        excerpt: text !== undefined && r.line ? excerpt(text, r.line, r.col ?? 1) : undefined,
-      });
-      if (r.status === 'valid' || r.status === 'skipped') r.status = 'invalid';
+      entries.push({ at: d.docIndex, r });
+    }
+    if (entries.length === 1) results.push(entries[0].r);
+    else {
+      entries.sort((a, b) => a.at - b.at);
+      for (const e of entries) results.push(e.r);
     }
   }
+  return { results, files: files.map((f) => (f === '-' ? STDIN_SOURCE : f)), kubernetesVersion: SCHEMA_KUBERNETES_VERSION };
 }
 
 function errorResult(s: Source, e: ManifestError): ResourceResult {
