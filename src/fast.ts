@@ -18,8 +18,11 @@ import { fastGetNamespace, mayNamePods } from './fast-get-form';
 declare const __FAST_GET_BYTES__: number;
 declare const __FAST_GET_STORE_BYTES__: number;
 
-/** Loads a CommonJS file of dist/ (bin/kubesim's: with V8's code cache); require() without one. */
-export type LoadFile = (file: string) => unknown;
+/**
+ * Loads a CommonJS file of dist/ (bin/kubesim's: with V8's code cache, one per `variant`);
+ * require() without one.
+ */
+export type LoadFile = (file: string, variant?: string) => unknown;
 
 /**
  * Runs argv when it is a fast-path form and returns true (or a promise of true once it has
@@ -34,7 +37,10 @@ export function runFast(argv: readonly string[], load: LoadFile = require): bool
   if (fastGetNamespace(argv) !== undefined) {
     // A pod from the cluster's store, as the CLI reads it (KUBESIM_NO_DAEMON=1) or the daemon answers it.
     const viaDaemon = process.env.KUBESIM_NO_DAEMON !== '1';
-    if (mayNamePods(argv[1]) && ownFile<typeof import('./fast-get-store')>('fast-get-store.cjs', __FAST_GET_STORE_BYTES__, load)?.runFastGetStore(argv, viaDaemon)) return true;
+    // A code cache per way of reading: one holds the functions of the run that wrote it, and
+    // each way runs some the other does not (the daemon's endpoint and pid checks), which the
+    // other's cache would leave to be compiled on every run (round 113 of docs/perf-issue-18.md).
+    if (mayNamePods(argv[1]) && ownFile<typeof import('./fast-get-store')>('fast-get-store.cjs', __FAST_GET_STORE_BYTES__, load, viaDaemon ? 'daemon' : 'local')?.runFastGetStore(argv, viaDaemon)) return true;
     // Any type through the daemon's socket; without a daemon to ask, not even loaded.
     return viaDaemon ? (ownFile<typeof import('./fast-get')>('fast-get.cjs', __FAST_GET_BYTES__, load)?.runFastGet(argv) ?? false) : false;
   }
@@ -42,9 +48,9 @@ export function runFast(argv: readonly string[], load: LoadFile = require): bool
 }
 
 /** A file of dist/ when it is the one of this build (a dist/ put together from two builds runs the CLI). */
-function ownFile<T>(name: string, bytes: number, load: LoadFile): T | undefined {
+function ownFile<T>(name: string, bytes: number, load: LoadFile, variant?: string): T | undefined {
   const file = join(__dirname, name);
-  return statSync(file, { throwIfNoEntry: false })?.size === bytes ? (load(file) as T) : undefined;
+  return statSync(file, { throwIfNoEntry: false })?.size === bytes ? (load(file, variant) as T) : undefined;
 }
 
 function write(text: string): void {

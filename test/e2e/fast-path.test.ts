@@ -282,3 +282,27 @@ test('the store\'s fast path keeps a code cache of its own: written once, used, 
     rmSync(cache, { recursive: true, force: true });
   }
 });
+
+test('only a run the store\'s fast path answered writes its code cache, named for its way of reading', () => {
+  // The cluster of the tests above. A cache holds the functions of the run that wrote it and is
+  // kept while V8 accepts it: one written by a run the file declined would leave most of them
+  // to be compiled again on every run it answers.
+  const cache = mkdtempSync(join(tmpdir(), 'kubesim-fast-path-cache-'));
+  try {
+    const dir = join(cache, 'kubesim');
+    const storeCaches = () => (existsSync(dir) ? readdirSync(dir) : []).filter((f) => f.startsWith('fast-get-store.cjs-') && f.endsWith('.v8cache'));
+    // The file loads, then declines a seeded run (the bundle's: it reserves a random stream).
+    const seeded = runWith(['get', 'pod', 'x-0'], { KUBESIM_SEED: '7' }, cache);
+    assert.equal(seeded.code, 0, seeded.stderr);
+    assert.deepEqual(seeded.ran, ['verb-get']);
+    assert.deepEqual(storeCaches(), [], 'the run the file declined wrote its cache');
+    const answered = runWith(['get', 'pod', 'x-0'], {}, cache);
+    assert.match(answered.stdout, /^NAME +READY +STATUS +RESTARTS +AGE\nx-0 +1\/1 +Running +0 +95s\n$/);
+    assert.deepEqual(storeCaches().map((f) => /-(\w+)-twice\.v8cache$/.exec(f)?.[1]), ['local']);
+    const written = statSync(join(dir, storeCaches()[0]));
+    assert.deepEqual(runWith(['get', 'pod', 'x-0'], {}, cache).stdout, answered.stdout);
+    assert.equal(statSync(join(dir, storeCaches()[0])).ino, written.ino, 'the cache is accepted, not rewritten');
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
