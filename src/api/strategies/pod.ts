@@ -7,6 +7,7 @@ import { defaultPodResources } from '../admission/limit-ranger';
 import type { KObject } from '../types';
 import type { KindStrategy, StrategyHost } from './types';
 import { defaultServiceAccount } from './core';
+import { objectKey, validName } from '../keys';
 
 function isSystemPriorityClass(name: string): boolean {
   return name === 'system-node-critical' || name === 'system-cluster-critical';
@@ -21,7 +22,8 @@ function isSystemPriorityClass(name: string): boolean {
  */
 async function serviceAccount(host: StrategyHost, namespace: string, name: string): Promise<KObject | undefined> {
   const rt = host.registry.forKind('v1', 'ServiceAccount');
-  const sa = await host.tryGet(rt, namespace, name, { shared: true });
+  // The admission plugin's lister (validName: as tryGet's).
+  const sa = validName(name) && validName(namespace) ? await host.listers.get(objectKey(rt, namespace, name)) : undefined;
   if (sa || name !== 'default') return sa;
   try {
     return await host.create(defaultServiceAccount(namespace));
