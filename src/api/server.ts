@@ -25,7 +25,6 @@ import { applyDefaults } from './defaulting';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
 import { policyAdmission } from './admission/validating-policy';
 import { limitRangeViolation, sortedRanges } from './admission/limit-ranger';
-import { AdmissionListers } from './admission/listers';
 import { syncCrdApiServices } from './apiservices';
 import { asDecodedFromStorage, crdNamingStatus, crdResourceType, coerceDecoded, servedCrdType, withCrdDefaults } from './crd';
 import type { Store, WatchEvent, WriteFence } from '../store/store';
@@ -105,8 +104,6 @@ export class ApiServer {
   private readonly events: EventIndex;
   /** The RBAC authorizer over this cluster's roles: requests, reviews and admission policies' `authorizer` ask it. */
   readonly rbac: RbacGate;
-  /** The admission plugins' reads, remembered while their resources are unwritten (their informers' listers). */
-  readonly listers: AdmissionListers;
 
   constructor(
     readonly store: Store,
@@ -118,7 +115,6 @@ export class ApiServer {
     this.registry = new ResourceRegistry();
     this.sim = new SimState(store);
     this.rbac = new RbacGate(this);
-    this.listers = new AdmissionListers(store);
     this.events = new EventIndex(async (namespace) => (await this.list(this.registry.forKind('v1', 'Event'), { namespace })).items, () => this.clock.now());
   }
 
@@ -632,8 +628,7 @@ export class ApiServer {
 
   private async checkNamespaceWritable(namespace: string, rt: ResourceType): Promise<void> {
     const nsType = this.registry.forKind('v1', 'Namespace');
-    // Only read: shared, not copied on every write (validName: as tryGet's).
-    const ns = validName(namespace) ? await this.listers.get(objectKey(nsType, undefined, namespace)) : undefined;
+    const ns = await this.tryGet(nsType, undefined, namespace, { shared: true }); // only read: not copied on every write
     if (!ns) throw ApiError.notFound('namespaces', namespace);
     if (ns.metadata.deletionTimestamp && rt.kind !== 'Event') {
       throw new ApiError(
@@ -647,7 +642,7 @@ export class ApiServer {
   private async limitRangesFor(obj: KObject, rt: ResourceType): Promise<KObject[]> {
     if (rt.group !== '' || (rt.kind !== 'Pod' && rt.kind !== 'PersistentVolumeClaim')) return [];
     // Only read: shared, not copied.
-    const ranges = await this.listers.list(listPrefix(this.registry.forKind('v1', 'LimitRange'), obj.metadata.namespace!));
+    const ranges = (await this.store.list(listPrefix(this.registry.forKind('v1', 'LimitRange'), obj.metadata.namespace!), undefined, { shared: true })).items;
     return ranges.length ? sortedRanges(ranges) : ranges;
   }
 
@@ -662,7 +657,7 @@ export class ApiServer {
     const namespace = obj.metadata.namespace!;
     // Only read (counted, compared): shared lists, not a copy of the namespace per create;
     // from the store itself (a built-in kind, a namespace that exists: nothing for list() to add).
-    const quotas = await this.listers.list(listPrefix(this.registry.forKind('v1', 'ResourceQuota'), namespace));
+    const quotas = (await this.store.list(listPrefix(this.registry.forKind('v1', 'ResourceQuota'), namespace), undefined, { shared: true })).items;
     if (!quotas.length) return;
     const existing = async (plural: string, group: string): Promise<KObject[]> => {
       let t: ResourceType;

@@ -22,14 +22,12 @@ import { compileExpression, evaluate, lazyVariables, toCelValue, type CompiledEx
 import { authorizerOf, type Check } from './policy-authz';
 import { DEFAULT_ADMIN } from '../../rbac/authorizer';
 import type { RbacGate } from '../../rbac/gate';
-import type { AdmissionListers } from './listers';
 
 /** What admission reads: the store, the registry and the RBAC authorizer (ApiServer's). */
 export interface PolicyHost {
   readonly store: Store;
   readonly registry: ResourceRegistry;
   readonly rbac: Pick<RbacGate, 'checker'>;
-  readonly listers: Pick<AdmissionListers, 'list'>;
 }
 
 const GROUP = 'admissionregistration.k8s.io';
@@ -91,7 +89,7 @@ export async function admitByPolicies(host: PolicyHost, a: AdmissionAttributes, 
 async function listAll(host: PolicyHost, kind: string): Promise<KObject[]> {
   const prefix = listPrefix(host.registry.forKind(`${GROUP}/v1`, kind), undefined);
   // Read on every write: from the store's informer where a list is a round trip (etcd).
-  return host.store.watchedList ? (await host.store.watchedList(prefix)).items : host.listers.list(prefix);
+  return (await (host.store.watchedList ? host.store.watchedList(prefix) : host.store.list(prefix, undefined, { shared: true }))).items;
 }
 
 const byName = (x: KObject, y: KObject) => (x.metadata.name! < y.metadata.name! ? -1 : x.metadata.name! > y.metadata.name! ? 1 : 0);

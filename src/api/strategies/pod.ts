@@ -7,7 +7,6 @@ import { defaultPodResources } from '../admission/limit-ranger';
 import type { KObject } from '../types';
 import type { KindStrategy, StrategyHost } from './types';
 import { defaultServiceAccount } from './core';
-import { objectKey, validName } from '../keys';
 
 function isSystemPriorityClass(name: string): boolean {
   return name === 'system-node-critical' || name === 'system-cluster-critical';
@@ -22,8 +21,7 @@ function isSystemPriorityClass(name: string): boolean {
  */
 async function serviceAccount(host: StrategyHost, namespace: string, name: string): Promise<KObject | undefined> {
   const rt = host.registry.forKind('v1', 'ServiceAccount');
-  // The admission plugin's lister (validName: as tryGet's).
-  const sa = validName(name) && validName(namespace) ? await host.listers.get(objectKey(rt, namespace, name)) : undefined;
+  const sa = await host.tryGet(rt, namespace, name, { shared: true });
   if (sa || name !== 'default') return sa;
   try {
     return await host.create(defaultServiceAccount(namespace));

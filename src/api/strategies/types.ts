@@ -8,7 +8,7 @@ import type { KObject } from '../types';
 import type { FieldError } from '../errors';
 
 /** What a strategy may use of the API server (reads, the seeded rng, creating dependents). */
-export type StrategyHost = Pick<ApiServer, 'registry' | 'rng' | 'list' | 'tryGet' | 'create' | 'listers'>;
+export type StrategyHost = Pick<ApiServer, 'registry' | 'rng' | 'list' | 'tryGet' | 'create'>;
 
 /** The user a write is made for (user.Info): name, uid, groups, extra. */
 export interface Requester {
