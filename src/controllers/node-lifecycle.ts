@@ -97,6 +97,10 @@ async function beat(api: ApiServer, node: KObject, nowMs: number, everyMs: numbe
     return;
   }
   if (lease.spec?.renewTime && nowMs - Date.parse(lease.spec.renewTime) < everyMs) return;
+  // The pass's first renewal takes the store's lock (kept by its group, as a write would):
+  // the other reconciles' reads are then under it (a file store trusts the files it checked
+  // in this hold), not an lstat each until the flush's write.
+  if (!due.length) await api.store.batch(() => undefined);
   due.push({ lease, renewTime });
 }
 
