@@ -272,3 +272,17 @@ test('updateMany in a group: a journal line, a revision and an event per key, a 
   assert.equal(new FileStore(dir, { fsync: false }).create('configmaps/default/after', cm('after', '0')).metadata.resourceVersion, '9');
   assert.equal(readFileSync(file(dir, 'b'), 'utf8').includes('"resourceVersion": "7"'), true, 'the next writer put the files in place');
 }));
+
+test('updateMany of Events in a group: each deferred write read back from its own line of the one append', () => withTempDir('kubesim-group-', async (dir) => {
+  // An Event's deferred write is kept as its line's place in the journal (keptParsed): each
+  // of one append's lines must be found at its own offset, not at the last line's.
+  const s = new FileStore(dir, { fsync: false });
+  const ev = (n: string, v: string) => ({ apiVersion: 'v1', kind: 'Event', metadata: { name: n, namespace: 'default' }, message: `${n}-${v}` }) as KObject;
+  for (const n of ['e1', 'e2', 'e3']) s.create(`events/default/${n}`, ev(n, '0'));
+  s.group(() => {
+    const out = s.updateMany(['e1', 'e2', 'e3'].map((n) => ({ key: `events/default/${n}`, obj: ev(n, '1') })));
+    assert.deepEqual(out.map((r) => (r instanceof Error ? r.message : r.metadata.resourceVersion)), ['4', '5', '6']);
+    assert.deepEqual(['e1', 'e2', 'e3'].map((n) => s.get(`events/default/${n}`)?.message), ['e1-1', 'e2-1', 'e3-1'], 'read back inside the hold');
+  });
+  assert.deepEqual(new FileStore(dir, { fsync: false }).list('events').items.map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}=${o.message}`), ['e1@4=e1-1', 'e2@5=e2-1', 'e3@6=e3-1']);
+}));
