@@ -46,7 +46,7 @@ import { deleteDependents, orphanDependents } from './dependents';
 import { orderUpdateErrors } from './validation/update-errors';
 import type { Requester } from './strategies/types';
 import { RbacGate } from '../rbac/gate';
-import { renewLease } from './lease-renewal';
+import { renewLease, renewLeases, type LeaseRenewal } from './lease-renewal';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -455,15 +455,34 @@ export class ApiServer {
     try {
       return await this.store.update(objectKey(rt, namespace, name), next, Number(current.metadata.resourceVersion), opts);
     } catch (e) {
-      if (e instanceof RevisionConflictError) throw ApiError.conflict(pluralGroup(rt), name);
-      if (e instanceof KeyNotFoundError) throw ApiError.notFound(pluralGroup(rt), name);
-      throw e;
+      throw writeError(rt, name, e);
     }
+  }
+
+  /**
+   * writeAt for several objects of one kind in one store call (Store.updateMany: one journal
+   * append in a group); each result is the stored object or that write's own error.
+   */
+  async writeAllAt(rt: ResourceType, writes: ReadonlyArray<{ next: KObject; current: KObject }>, opts?: { shared?: boolean }): Promise<Array<KObject | Error>> {
+    const name = (w: { current: KObject }) => w.current.metadata.name!;
+    if (!this.store.updateMany) {
+      const out: Array<KObject | Error> = [];
+      for (const w of writes) out.push(await this.writeAt(rt, w.current.metadata.namespace, name(w), w.next, w.current, opts).catch((e: Error) => e));
+      return out;
+    }
+    const ups = writes.map((w) => ({ key: objectKey(rt, w.current.metadata.namespace, name(w)), obj: w.next, expectRev: Number(w.current.metadata.resourceVersion) }));
+    const out = await this.store.updateMany(ups, opts);
+    return out.map((r, i) => (r instanceof Error ? writeError(rt, name(writes[i]), r) : r));
   }
 
   /** A node Lease's renewal: `lease` as read (shared), only spec.renewTime moved (lease-renewal.ts). */
   renewLease(lease: KObject, renewTime: string, opts: WriteOptions = {}): Promise<KObject> {
     return renewLease(this, lease, renewTime, opts);
+  }
+
+  /** Several such renewals in one store call (a tick's kubelets, lease-renewal.ts): each result the Lease or its own error. */
+  renewLeases(renewals: readonly LeaseRenewal[], opts: WriteOptions = {}): Promise<Array<KObject | Error>> {
+    return renewLeases(this, renewals, opts);
   }
 
   /**
@@ -788,3 +807,10 @@ function withoutMeta(o: KObject): unknown {
 }
 
 export { apiVersionOf, NoKindMatchError };
+
+/** A store write's error as the API reports it: a later write is a Conflict, a deletion meanwhile NotFound. */
+function writeError(rt: ResourceType, name: string, e: unknown): Error {
+  if (e instanceof RevisionConflictError) return ApiError.conflict(pluralGroup(rt), name);
+  if (e instanceof KeyNotFoundError) return ApiError.notFound(pluralGroup(rt), name);
+  return e as Error;
+}

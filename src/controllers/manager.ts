@@ -78,6 +78,8 @@ function seenId(reconciler: string, key: ReconcileKey): string {
 export class ControllerManager {
   readonly queue = new WorkQueue();
   private readonly byName = new Map<string, Reconciler>();
+  /** The reconcilers with a flush (see flushPass). */
+  private readonly flushing: Reconciler[];
   /** kind id → reconcilers keyed on it. */
   private readonly primaries = new Map<string, Reconciler[]>();
   /** kind (any group) → [reconciler, mapper]. */
@@ -91,6 +93,7 @@ export class ControllerManager {
     readonly reconcilers: Reconciler[],
     readonly ctx: ControllerContext,
   ) {
+    this.flushing = reconcilers.filter((r) => r.flush);
     for (const r of reconcilers) {
       if (this.byName.has(r.name)) throw new Error(`duplicate reconciler name ${r.name}`);
       this.byName.set(r.name, r);
@@ -308,6 +311,7 @@ export class ControllerManager {
       const item = this.queue.pop();
       if (!item) {
         // Follow what the batch just wrote before declaring the queue empty.
+        await this.flushPass();
         if (await this.pollChanges() === 0) break;
         this.queue.promote(this.ctx.clock.now());
         continue;
@@ -321,15 +325,28 @@ export class ControllerManager {
       if (++sincePoll >= POLL_EVERY_ITEMS || Date.now() - polledAt >= this.pollEveryMs) {
         sincePoll = 0;
         polledAt = Date.now();
+        await this.flushPass();
         await this.pollChanges();
         // Timers that came due meanwhile (a pull finished) join the queue too, rather than
         // waiting for the whole backlog to drain.
         this.queue.promote(this.ctx.clock.now());
       }
     }
+    await this.flushPass(); // a pass cut short by its limit or a stop
     this.stats.queued = this.queue.readyCount();
     this.stats.delayed = this.queue.delayedCount();
     return n;
+  }
+
+  /** The reconcilers' writes left to go together (Reconciler.flush), in the pass's group. */
+  private async flushPass(): Promise<void> {
+    for (const r of this.flushing) {
+      try {
+        await r.flush!(this.ctx);
+      } catch (e) {
+        this.noteError(r.name, e);
+      }
+    }
   }
 
   /**

@@ -7,6 +7,7 @@
 
 import type { KObject } from '../api/types';
 import type { ApiServer } from '../api/server';
+import type { LeaseRenewal } from '../api/lease-renewal';
 import { ApiError } from '../api/errors';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 import { stoppedSince } from '../kubelet/node-power';
@@ -72,7 +73,11 @@ async function podsOn(api: ApiServer, node: string): Promise<KObject[]> {
 // as `kubectl get lease -n kube-node-lease NODE --show-managed-fields` shows on a real cluster.
 const KUBELET_WRITE = { fieldManager: 'kubelet' };
 
-async function renewLease(api: ApiServer, node: KObject, nowMs: number, everyMs: number): Promise<void> {
+/**
+ * The node's beat: its Lease created when missing, else its renewal put in `due` when one is
+ * due (the reconciler's flush writes a tick's renewals in one store call).
+ */
+async function beat(api: ApiServer, node: KObject, nowMs: number, everyMs: number, due: LeaseRenewal[]): Promise<void> {
   const leaseType = rt(api, 'coordination.k8s.io/v1', 'Lease');
   const name = node.metadata.name!;
   const renewTime = microTime(nowMs);
@@ -92,11 +97,11 @@ async function renewLease(api: ApiServer, node: KObject, nowMs: number, everyMs:
     return;
   }
   if (lease.spec?.renewTime && nowMs - Date.parse(lease.spec.renewTime) < everyMs) return;
-  try {
-    await api.renewLease(lease, renewTime, KUBELET_WRITE);
-  } catch {
-    /* a conflicting renew is retried on the next beat */
-  }
+  // The pass's first renewal takes the store's lock (kept by its group, as a write would):
+  // the other reconciles' reads are then under it (a file store trusts the files it checked
+  // in this hold), not an lstat each until the flush's write.
+  if (!due.length) await api.store.batch(() => undefined);
+  due.push({ lease, renewTime });
 }
 
 function setConditions(node: KObject, status: string, ts: string, kind: 'unknown' | 'ready'): void {
@@ -122,8 +127,19 @@ export function createNodeLifecycle(): Reconciler {
   // Nodes whose start this process has seen recorded (name → uid): a beat need not copy the
   // whole record of every node (5,000 entries, each beat of each node) to find its own.
   const announcedSeen = new Map<string, string>();
+  // Renewals due in this pass, written together at its flush.
+  const due: LeaseRenewal[] = [];
   return {
     name: 'node-lifecycle',
+    async flush(ctx: ControllerContext): Promise<void> {
+      if (!due.length) return;
+      try {
+        // Each result is the Lease or its own error.
+        await ctx.api.renewLeases(due.splice(0), KUBELET_WRITE);
+      } catch {
+        /* a failed or conflicting renew is retried on the next beat */
+      }
+    },
     primary: ['v1', 'Node'],
     watches: [
       {
@@ -145,7 +161,7 @@ export function createNodeLifecycle(): Reconciler {
       const ready = (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
 
       if (stoppedAt === undefined) {
-        await renewLease(api, node, now, t.nodeHeartbeatMs);
+        await beat(api, node, now, t.nodeHeartbeatMs, due);
         const announced = announcedSeen.get(key.name) === node.metadata.uid ? undefined : await api.sim.announcedNodes();
         for (const [name, uid] of Object.entries(announced ?? {})) announcedSeen.set(name, uid);
         if (announced && announced[key.name] !== node.metadata.uid) {

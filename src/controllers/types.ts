@@ -97,6 +97,12 @@ export interface Reconciler {
    */
   readonly lane?: 'first';
   reconcile(key: ReconcileKey, ctx: ControllerContext): Promise<Result | void> | Result | void;
+  /**
+   * Writes this reconciler's reconciles left to go together (the kubelets' Lease renewals of
+   * one tick: one store call), in the pass's store group: before the manager follows the
+   * feed and when a pass ends.
+   */
+  readonly flush?: (ctx: ControllerContext) => Promise<void>;
 }
 
 /** Thrown by a reconciler for errors retrying cannot fix: logged, not requeued. */

@@ -7,7 +7,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { KObject } from '../api/types';
-import type { ListReadOptions, ListResult, MetaWriteOptions, Store, SyncStore, WatchEvent } from './store';
+import type { ListReadOptions, ListResult, MetaWriteOptions, Store, StoreUpdate, SyncStore, WatchEvent } from './store';
 
 /**
  * How long a task may keep this process's event loop before a store call lets it turn (0:
@@ -146,6 +146,22 @@ export class EngineStore implements Store {
     if (this.turnDue()) await this.turn();
     await this.writable();
     return this.engine.delete(key, expectRev);
+  }
+
+  async updateMany(writes: readonly StoreUpdate[], opts?: ListReadOptions): Promise<Array<KObject | Error>> {
+    if (this.turnDue()) await this.turn();
+    // Checked again right before writing, in the same synchronous step as the write.
+    while (!this.mayWrite()) await this.wakeUp();
+    if (this.engine.updateMany) return this.engine.updateMany(writes, opts);
+    return this.engine.batch(() =>
+      writes.map((w) => {
+        try {
+          return this.engine.update(w.key, w.obj, w.expectRev, opts);
+        } catch (e) {
+          return e as Error;
+        }
+      }),
+    );
   }
 
   async changesSince(afterRev: number, opts?: ListReadOptions): Promise<WatchEvent[]> {

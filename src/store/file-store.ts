@@ -39,6 +39,7 @@ import type { KObject } from '../api/types';
 import { cloneJson, deepFreeze, frozenCopy, noteKeptCopy } from './clone';
 import { LockHold, type HoldOwner } from './file-store-hold';
 import { Journal, type JournalLine, journalLineText } from './journal';
+import { ownWrite, type OwnWrite } from './journal-lines';
 import {
   assertSafeKey,
   KeyExistsError,
@@ -51,6 +52,7 @@ import {
   type SyncStore,
   type WatchEvent,
   type EventType,
+  type StoreUpdate,
 } from './store';
 import { storeFaultPoint } from './fault-points';
 import { DamagedObjectError } from './damaged';
@@ -298,15 +300,63 @@ export class FileStore implements SyncStore {
   update(key: string, obj: KObject, expectRev?: number, opts?: ListReadOptions): KObject {
     assertSafeKey(key);
     return this.batch(() => {
-      const file = this.fileOf(key);
-      // Only its revision is looked at (no copy): a copy only for a Conflict's error.
-      const current = this.peekObject(key, file);
-      if (!current) throw new KeyNotFoundError(key);
-      this.checkNotAhead(file, current);
-      if (expectRev !== undefined && Number(current.metadata.resourceVersion) !== expectRev) {
-        throw new RevisionConflictError(key, cloneJson(current));
+      const current = this.currentForUpdate(key, expectRev);
+      return this.write(key, this.fileOf(key), obj, 'MODIFIED', opts?.shared, this.hold.grouping && isBeat(key, current, obj));
+    });
+  }
+
+  /** The object an update of `key` replaces (shared: not to be changed), its precondition checked. */
+  private currentForUpdate(key: string, expectRev: number | undefined): KObject {
+    const file = this.fileOf(key);
+    // Only its revision is looked at (no copy): a copy only for a Conflict's error.
+    const current = this.peekObject(key, file);
+    if (!current) throw new KeyNotFoundError(key);
+    this.checkNotAhead(file, current);
+    if (expectRev !== undefined && Number(current.metadata.resourceVersion) !== expectRev) {
+      throw new RevisionConflictError(key, cloneJson(current));
+    }
+    return current;
+  }
+
+  /**
+   * Store.updateMany. Inside a group their journal lines go in one append (one syscall for
+   * a tick's node Lease renewals), each its own revision, event and precondition (a
+   * Conflict is that write's alone); outside one, each is update(). A key twice is refused.
+   */
+  updateMany(writes: readonly StoreUpdate[], opts?: ListReadOptions): Array<KObject | Error> {
+    return this.batch(() => {
+      const each = (w: StoreUpdate): KObject | Error => {
+        try {
+          return this.update(w.key, w.obj, w.expectRev, opts);
+        } catch (e) {
+          return e as Error;
+        }
+      };
+      if (!this.hold.grouping) return writes.map(each);
+      const out: Array<KObject | Error> = [];
+      const made: Array<{ at: number; line: OwnWrite; beat: boolean }> = [];
+      const keys = new Set<string>();
+      for (const w of writes) {
+        try {
+          assertSafeKey(w.key);
+          if (keys.has(w.key)) throw new StoreError(`${w.key} written twice in one updateMany`);
+          const current = this.currentForUpdate(w.key, w.expectRev);
+          keys.add(w.key);
+          made.push({ at: out.length, line: ownWrite('MODIFIED', w.key, w.obj, this.rev + made.length + 1), beat: isBeat(w.key, current, w.obj) });
+          out.push(w.obj); // replaced below once appended
+        } catch (e) {
+          out.push(e as Error);
+        }
       }
-      return this.write(key, file, obj, 'MODIFIED', opts?.shared, this.hold.grouping && isBeat(key, current, obj));
+      if (!made.length) return out;
+      // As write() inside a group: the journal lines are the writes, the files follow.
+      this.journal.appendLines(
+        made.map((m) => m.line.text),
+        made.map((m) => m.line.own),
+      );
+      this.rev += made.length;
+      made.forEach((m, i) => (out[m.at] = this.deferOwn(m.line, opts?.shared, m.beat, i)));
+      return out;
     });
   }
 
@@ -643,24 +693,18 @@ export class FileStore implements SyncStore {
   /** Writes `obj` at the next revision; returns it with that resourceVersion, or (`shared`) the frozen copy this store keeps. */
   private write(key: string, file: string, obj: KObject, type: EventType, shared = false, beat = false): KObject {
     const rev = this.rev + 1;
-    const stored: KObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
     this.files.ensureDir(path.dirname(file));
     if (this.hold.grouping) {
       // Inside a group the journal line is the whole write (it carries the object): the file
       // follows once per key when the lock is given up (materialise), so a pod written five
       // times in a reconcile pass costs one file, and no write waits for its own fsync.
-      // A copy, frozen as made (reads share it or copy it): the caller may change what it gets back.
-      const copy = frozenCopy(stored);
-      const own: WatchEvent = { type, key, rev, object: copy };
-      this.journal.append(journalLineText({ rev, type, key, object: stored }), own);
+      const line = ownWrite(type, key, obj, rev);
+      this.journal.append(line.text, line.own);
       this.rev = rev;
-      this.defer(key, type, copy, rev, beat);
-      this.own.note(own);
-      if (shared) return copy;
-      noteKeptCopy(stored, copy);
-      return stored;
+      return this.deferOwn(line, shared, beat);
     }
     this.pending.delete(key);
+    const stored: KObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
     const data = stringifyJson(stored, 2) + '\n';
     const tmp = writeTemp(file, data, this.fsync);
     const copy = frozenCopy(stored);
@@ -694,10 +738,19 @@ export class FileStore implements SyncStore {
    * keptParsed) is kept as its line's place in the journal, read back when asked for: a
    * settled daemon's lagging tail held ~500 B an Event (docs/perf-issue-18.md round 74).
    */
-  private defer(key: string, type: EventType, object: KObject, rev: number, beat = false): void {
+  private defer(key: string, type: EventType, object: KObject, rev: number, beat = false, appended?: number): void {
     this.files.forget(this.fileOf(key)); // read from the deferred write until its file is written
-    const line = keptParsed(key) ? undefined : { path: this.journalPath, rev, ...this.journal.lastAppended() };
+    const line = keptParsed(key) ? undefined : { path: this.journalPath, rev, ...this.journal.lastAppended(appended) };
     if (!line || !this.pending.setLine(key, type, rev, line, beat)) this.pending.set(key, { type, object, first: rev, beat });
+  }
+
+  /** A grouped write appended (line `appended` of the last append): deferred, noted as this holder's own; what write() returns. */
+  private deferOwn({ stored, own }: OwnWrite, shared: boolean | undefined, beat: boolean, appended?: number): KObject {
+    this.defer(own.key, own.type, own.object!, own.rev, beat, appended);
+    this.own.note(own);
+    if (shared) return own.object!;
+    noteKeptCopy(stored, own.object!);
+    return stored;
   }
 
   /** The object as this holder sees it: its deferred write, else the file. */
@@ -739,3 +792,4 @@ export class FileStore implements SyncStore {
     this.journal.committedTo(rev);
   }
 }
+

@@ -4,8 +4,9 @@
 
 import * as fs from 'node:fs';
 import type { KObject } from '../api/types';
-import { StoreError, type EventType } from './store';
+import { StoreError, type EventType, type WatchEvent } from './store';
 import { parseJson, stringifyJson } from '../util/exact-json';
+import { frozenCopy } from './clone';
 import type { KeyIndexedMap } from './key-index';
 
 export interface JournalLine {
@@ -18,6 +19,19 @@ export interface JournalLine {
 
 export function journalLineText(line: JournalLine): string {
   return stringifyJson(line) + '\n';
+}
+
+/** A grouped write before its append: the object at its revision, its journal line, the holder's frozen copy as its event. */
+export interface OwnWrite {
+  stored: KObject;
+  text: string;
+  own: WatchEvent;
+}
+
+export function ownWrite(type: EventType, key: string, obj: KObject, rev: number): OwnWrite {
+  const stored: KObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
+  // A copy, frozen as made (reads share it or copy it): the caller may change what it gets back.
+  return { stored, text: journalLineText({ rev, type, key, object: stored }), own: { type, key, rev, object: frozenCopy(stored) } };
 }
 
 /** The revision a journal line starts with (`{"rev":N,`), or undefined for a torn line. */

@@ -83,7 +83,8 @@ export class Journal {
   };
   private writerFile = { dev: -1, ino: -1, trims: 0 };
   /** The writer's last append: its line's offset and length in the file `ino`. */
-  private appended = { ino: -1, at: 0, len: 0 };
+  /** The last append's file and its lines' offsets (one more: the end of the last). */
+  private appended = { ino: -1, starts: [0, 0] };
 
   constructor(readonly file: string) {}
 
@@ -405,16 +406,26 @@ export class Journal {
    * parsed tail keeps it instead of parsing the line back (see keepOwn).
    */
   append(text: string, line?: JournalLine): () => void {
+    return this.appendLines([text], [line]);
+  }
+
+  /**
+   * Appends lines in one write (a tick's node Lease renewals: one syscall for all), each
+   * indexed and kept as append() does; on failure nothing of them stays. Returns a function
+   * that takes them all back.
+   */
+  appendLines(texts: readonly string[], lines: readonly (JournalLine | undefined)[]): () => void {
     if (this.writerFd === undefined) this.openWriter();
     const fd = this.writerFd!;
     const before = this.writerSize;
-    let indexed = false;
-    let unkeep: (() => void) | undefined;
+    let indexed = 0;
+    let lastAt = before;
+    const unkeeps: (() => void)[] = [];
     const undo = () => {
-      unkeep?.();
-      if (indexed && this.ix.end === this.writerSize && this.ix.offsets.at(-1) === before) {
-        this.ix.revs.pop();
-        this.ix.offsets.pop();
+      for (let i = unkeeps.length - 1; i >= 0; i--) unkeeps[i]();
+      if (indexed > 0 && this.ix.end === this.writerSize && this.ix.offsets.at(-1) === lastAt) {
+        this.ix.revs.length -= indexed;
+        this.ix.offsets.length -= indexed;
         this.ix.end = before;
       }
       try {
@@ -425,7 +436,8 @@ export class Journal {
       }
     };
     try {
-      const buf = Buffer.from(text);
+      const bufs = texts.map((t) => Buffer.from(t));
+      const buf = bufs.length === 1 ? bufs[0] : Buffer.concat(bufs);
       let off = 0;
       while (off < buf.length) {
         const n = fs.writeSync(fd, buf, off, buf.length - off);
@@ -434,9 +446,15 @@ export class Journal {
         if (off < buf.length) storeFaultPoint('mid-journal', '');
       }
       this.writerSize = before + buf.length;
-      this.appended = { ino: this.writerFile.ino, at: before, len: buf.length };
-      indexed = this.indexOwn(buf, before);
-      if (indexed && line) unkeep = this.keepOwn(line, before);
+      const starts = [before];
+      for (const b of bufs) starts.push(starts[starts.length - 1] + b.length);
+      this.appended = { ino: this.writerFile.ino, starts };
+      for (let i = 0; i < bufs.length && this.indexOwn(bufs[i], starts[i]); i++) {
+        indexed++;
+        lastAt = starts[i];
+        const unkeep = lines[i] && this.keepOwn(lines[i]!, starts[i]);
+        if (unkeep) unkeeps.push(unkeep);
+      }
     } catch (e) {
       undo();
       const code = (e as NodeJS.ErrnoException).code;
@@ -492,9 +510,10 @@ export class Journal {
     };
   }
 
-  /** Where the last append() put its line: the journal file's inode, the line's offset and length (with its newline). */
-  lastAppended(): { ino: number; at: number; len: number } {
-    return this.appended;
+  /** Where the last append() or appendLines() put its line `i` (default: its last): the journal file's inode, the line's offset and length (with its newline). */
+  lastAppended(i = this.appended.starts.length - 2): { ino: number; at: number; len: number } {
+    const { ino, starts } = this.appended;
+    return { ino, at: starts[i], len: starts[i + 1] - starts[i] };
   }
 
   sync(): void {

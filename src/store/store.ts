@@ -83,6 +83,13 @@ export interface ListResult {
 }
 
 /** How a list hands out its objects. */
+/** One write of Store.updateMany: `obj` at `key`, if it is still at `expectRev` (when given). */
+export interface StoreUpdate {
+  key: string;
+  obj: KObject;
+  expectRev?: number;
+}
+
 export interface ListReadOptions {
   /**
    * The stored objects themselves, deep-frozen, instead of copies: for callers that only
@@ -148,6 +155,12 @@ export interface Store {
    */
   update(key: string, obj: KObject, expectRev?: number, opts?: ListReadOptions): Promise<KObject>;
   delete(key: string, expectRev?: number): Promise<KObject>;
+  /**
+   * Several updates in one batch (a tick's node Lease renewals), each its own revision and
+   * event, in order; each result is the stored object or that write's own error (a
+   * Conflict leaves the others written). Drivers without it take one update() each.
+   */
+  updateMany?(writes: readonly StoreUpdate[], opts?: ListReadOptions): Promise<Array<KObject | Error>>;
   /**
    * Changes with rev > afterRev, oldest first, as far as the journal still holds them.
    * `opts.shared`: the events' objects frozen rather than copied (ListReadOptions).
@@ -216,6 +229,8 @@ export interface SyncStore {
   /** Replaces an object if its stored revision equals `expectRev` (when given); `opts.shared` as Store.update. */
   update(key: string, obj: KObject, expectRev?: number, opts?: ListReadOptions): KObject;
   delete(key: string, expectRev?: number): KObject;
+  /** Store.updateMany; the file store appends their journal lines in one write inside a group. */
+  updateMany?(writes: readonly StoreUpdate[], opts?: ListReadOptions): Array<KObject | Error>;
   /** Changes with rev > afterRev, oldest first, as far as the journal still holds them. */
   changesSince(afterRev: number, opts?: ListReadOptions): WatchEvent[];
   /**

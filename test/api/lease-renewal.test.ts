@@ -12,6 +12,11 @@ import { ApiError } from '../../src/api/errors';
 import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
 import { withFieldManager } from '../../src/api/managed-fields/index';
 import type { KObject } from '../../src/api/types';
+import { openApiWithClock } from '../../src/api/open';
+import { registerNode } from '../../src/cluster/cluster';
+import { defaultProfile } from '../../src/sim/profile';
+import { createControllerManager, engineReconcilers } from '../../src/controllers/index';
+import { withTempDir } from '../helpers/temp-dir';
 
 before(async () => loadValidation());
 
@@ -115,3 +120,56 @@ test('a renewal from a stale read is a Conflict; a policy bound to Leases refuse
   await assert.rejects(api.renewLease(current, micro(clock.now())), (e: unknown) => e instanceof ApiError && e.reason === 'Invalid' && /renewals are frozen/.test(e.message));
   assert.equal((await api.get(L, 'kube-node-lease', 'b')).metadata.resourceVersion, current.metadata.resourceVersion, 'nothing written');
 });
+
+/** Counts the journal writes (fs.writeSync of lines) and the lines they carry while fn runs. */
+async function journalWrites(fn: () => Promise<unknown>): Promise<{ writes: number; lines: number }> {
+  const mod = require('node:fs') as Record<string, unknown>;
+  const orig = mod.writeSync as (...a: unknown[]) => number;
+  const seen = { writes: 0, lines: 0 };
+  mod.writeSync = (fd: unknown, data: unknown, ...rest: unknown[]) => {
+    if (Buffer.isBuffer(data) && data.subarray(0, 7).toString() === '{"rev":') {
+      seen.writes++;
+      seen.lines += data.toString().split('\n').filter(Boolean).length;
+    }
+    return orig(fd, data, ...rest);
+  };
+  try {
+    await fn();
+  } finally {
+    mod.writeSync = orig;
+  }
+  return seen;
+}
+
+test('the kubelets\' renewals due on one tick go to the file store as one journal append, each Lease its own version and event', () => withTempDir('kubesim-renew-batch-', async (dir) => {
+  const clock = new ManualClock(T0);
+  const api = await openApiWithClock(`file://${dir}?create=1&fsync=0`, clock, seededRng(1), apiValidator());
+  const profile = defaultProfile('t', { nodes: 12 });
+  await api.sim.setProfile(profile);
+  await api.bootstrap();
+  for (const [i, n] of profile.nodes.entries()) await registerNode(api, n, i);
+  const m = createControllerManager({ api, clock, rng: seededRng(1), profile, log: () => {} }, engineReconcilers());
+  await m.runUntilStable({ timeoutMs: 1_000 });
+  const L = api.resolve('leases');
+  const leases = async () => (await api.list(L, { namespace: 'kube-node-lease' })).items;
+  const first = await leases();
+  assert.equal(first.length, 12, 'a Lease per node');
+  // Every kubelet's beat falls due 10-10.4 s later: one tick renews them all.
+  const since = await api.currentRev();
+  clock.advance(10_400);
+  const counted = await journalWrites(() => m.processReady());
+  const renewed = await leases();
+  const events = (await api.changesSince(since)).filter((e) => e.key.startsWith('leases/kube-node-lease/'));
+  assert.deepEqual(events.map((e) => [e.type, e.object.metadata.name, e.object.spec.renewTime]), renewed.map((l) => ['MODIFIED', l.metadata.name, micro(T0 + 10_400)]), 'one MODIFIED event per Lease at the tick\'s time');
+  assert.equal(new Set(renewed.map((l) => l.metadata.resourceVersion)).size, 12, 'each Lease its own resourceVersion');
+  for (const [i, l] of renewed.entries()) {
+    assert.deepEqual({ ...l.spec, renewTime: undefined }, { ...first[i].spec, renewTime: undefined }, 'only renewTime moved');
+    assert.equal(entries(l)[0].manager, 'kubelet');
+  }
+  // main: 12 appends of one line each.
+  assert.ok(counted.lines >= 12, `the renewals' lines went through writeSync (${counted.lines})`);
+  assert.equal(counted.writes, counted.lines - 11, `12 renewal lines in one append (${counted.writes} appends of ${counted.lines} lines)`);
+  // Another process reading the store (no daemon) sees every renewal.
+  const other = await openApiWithClock(`file://${dir}?fsync=0`, clock, seededRng(2), apiValidator());
+  assert.deepEqual((await other.list(L, { namespace: 'kube-node-lease' })).items.map((l) => l.metadata.resourceVersion), renewed.map((l) => l.metadata.resourceVersion));
+}));

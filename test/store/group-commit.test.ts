@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { FileStore } from '../../src/store/file-store';
 import { EngineStore } from '../../src/store/async-store';
+import { RevisionConflictError } from '../../src/store/store';
 import { sleepSync } from '../../src/store/file-lock';
 import type { KObject } from '../../src/api/types';
 import { withTempDir } from '../helpers/temp-dir';
@@ -238,3 +239,50 @@ test('group: after a reboot (another boot id in unsynced) every file written sin
 function rmSyncQuiet(f: string): void {
   rmSync(f, { force: true });
 }
+
+test('updateMany in a group: a journal line, a revision and an event per key, a conflict its own; a holder killed after it loses none', () => withTempDir('kubesim-group-', async (dir) => {
+  const s = new FileStore(dir, { fsync: false });
+  for (const n of ['a', 'b', 'c']) s.create(`configmaps/default/${n}`, cm(n, '0'));
+  const journal = () => readFileSync(join(dir, 'journal.log'), 'utf8').split('\n').filter(Boolean);
+  const before = journal().length;
+  const out = s.group(() => s.updateMany([
+    { key: 'configmaps/default/a', obj: cm('a', '1'), expectRev: 1 },
+    { key: 'configmaps/default/b', obj: cm('b', '1'), expectRev: 1 }, // b is at 2: a conflict
+    { key: 'configmaps/default/c', obj: cm('c', '1'), expectRev: 3 },
+  ]));
+  assert.deepEqual(out.map((r) => (r instanceof RevisionConflictError ? 'Conflict' : r instanceof Error ? r.message : `${r.metadata.name}@${r.metadata.resourceVersion}`)), ['a@4', 'Conflict', 'c@5']);
+  assert.equal(journal().length, before + 2);
+  assert.deepEqual(s.changesSince(3).map((e) => `${e.type} ${e.key} ${e.rev} ${e.object.data.v}`), ['MODIFIED configmaps/default/a 4 1', 'MODIFIED configmaps/default/c 5 1']);
+  const other = new FileStore(dir, { fsync: false });
+  assert.deepEqual(other.list('configmaps').items.map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}=${o.data.v}`), ['a@4=1', 'b@2=0', 'c@5=1']);
+
+  const script = `
+    const { FileStore } = require(${JSON.stringify(join(__dirname, '../../src/store/file-store.ts'))});
+    const s = new FileStore(process.argv[1], { fsync: false });
+    s.group(() => {
+      s.updateMany(['a', 'b', 'c'].map((n) => ({ key: 'configmaps/default/' + n, obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n, namespace: 'default' }, data: { v: '2' } } })));
+      process.kill(process.pid, 'SIGKILL');
+    });
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, dir], { stdio: 'inherit' });
+  await new Promise((r) => child.on('exit', r));
+  assert.equal(child.signalCode, 'SIGKILL');
+  const reader = new FileStore(dir, { fsync: false });
+  assert.deepEqual(reader.list('configmaps').items.map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}=${o.data.v}`), ['a@6=2', 'b@7=2', 'c@8=2']);
+  assert.equal(new FileStore(dir, { fsync: false }).create('configmaps/default/after', cm('after', '0')).metadata.resourceVersion, '9');
+  assert.equal(readFileSync(file(dir, 'b'), 'utf8').includes('"resourceVersion": "7"'), true, 'the next writer put the files in place');
+}));
+
+test('updateMany of Events in a group: each deferred write read back from its own line of the one append', () => withTempDir('kubesim-group-', async (dir) => {
+  // An Event's deferred write is kept as its line's place in the journal (keptParsed): each
+  // of one append's lines must be found at its own offset, not at the last line's.
+  const s = new FileStore(dir, { fsync: false });
+  const ev = (n: string, v: string) => ({ apiVersion: 'v1', kind: 'Event', metadata: { name: n, namespace: 'default' }, message: `${n}-${v}` }) as KObject;
+  for (const n of ['e1', 'e2', 'e3']) s.create(`events/default/${n}`, ev(n, '0'));
+  s.group(() => {
+    const out = s.updateMany(['e1', 'e2', 'e3'].map((n) => ({ key: `events/default/${n}`, obj: ev(n, '1') })));
+    assert.deepEqual(out.map((r) => (r instanceof Error ? r.message : r.metadata.resourceVersion)), ['4', '5', '6']);
+    assert.deepEqual(['e1', 'e2', 'e3'].map((n) => s.get(`events/default/${n}`)?.message), ['e1-1', 'e2-1', 'e3-1'], 'read back inside the hold');
+  });
+  assert.deepEqual(new FileStore(dir, { fsync: false }).list('events').items.map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}=${o.message}`), ['e1@4=e1-1', 'e2@5=e2-1', 'e3@6=e3-1']);
+}));
