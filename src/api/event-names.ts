@@ -16,6 +16,7 @@
 // the same object within 10 minutes on, the events become one "(combined from similar
 // events): ..." event whose count grows. A 1,000-replica ReplicaSet thus records 25
 // SuccessfulCreate writes, not 1,000, as kube-controller-manager does.
+import { hash } from 'node:crypto';
 import type { KObject } from './types';
 
 const SPAM_BURST = 25;
@@ -76,8 +77,8 @@ export class Lru<V> {
       this.unlink(e);
     } else {
       // Flat, not the rope a template literal joins its parts into (V8 flattens a rope in
-      // place at its first character read): an identity is ~10 parts, ~130 B more a key as a
-      // rope, and the daemon's index holds 50,000 from 10,000 pods on.
+      // place at its first character read): the spam filter's and the aggregator's keys are
+      // ~8 parts, ~130 B more a key as a rope.
       key.charCodeAt(0);
       this.map.set(key, (e = { key, value }));
     }
@@ -109,7 +110,17 @@ export class Lru<V> {
 
 /** What makes two events "the same" for aggregation. */
 export function eventIdentity(involvedUid: string, reason: string, message: string, fieldPath: string, component: string, type: string): string {
-  return `${involvedUid}\u0000${reason}\u0000${message}\u0000${fieldPath}\u0000${component}\u0000${type}`;
+  return digestOf(`${involvedUid}\u0000${reason}\u0000${message}\u0000${fieldPath}\u0000${component}\u0000${type}`);
+}
+
+/**
+ * An identity as the index keeps it: the SHA-1 of its parts, 20 one-byte characters (40 B)
+ * in place of the ~150 of the parts (a pod's uid, the message, the component, ...). The
+ * daemon's index holds 50,000 identities from 10,000 pods on: ~6 MB less. Two different
+ * events share a key only if their parts collide in SHA-1 (160 bits).
+ */
+function digestOf(parts: string): string {
+  return hash('sha1', parts, 'binary');
 }
 
 function identityOf(e: KObject): string {
@@ -156,7 +167,7 @@ export class EventIndex {
     if (r.messages.size < AGGREGATE_MAX_EVENTS) return { skip: false, message: e.message };
     // The set does not grow past the threshold (sets.String.PopAny).
     r.messages.delete(r.messages.values().next().value!);
-    return { skip: false, identity: `combined\u0000${aggregateKey}`, message: `(combined from similar events): ${e.message}` };
+    return { skip: false, identity: digestOf(`combined\u0000${aggregateKey}`), message: `(combined from similar events): ${e.message}` };
   }
 
   constructor(
