@@ -47,7 +47,7 @@ export async function runRaw(ctx: CliContext, method: 'GET' | 'DELETE' | 'PUT' |
   const viaDaemon = await rawThroughDaemon(ctx, method, uri, body);
   const res = viaDaemon ?? (await rawInProcess(ctx, method, uri, body));
   if (res.status >= 200 && res.status < 300) {
-    if (res.stream) for await (const chunk of res.stream) ctx.out(chunk);
+    if (res.stream) for await (const chunk of res.stream) ctx.out(String(chunk)); // a watch's chunks are bytes
     else ctx.out(res.body);
     return 0;
   }
@@ -60,7 +60,7 @@ interface RawAnswer {
   status: number;
   body: string;
   contentType?: string;
-  stream?: AsyncIterable<string>;
+  stream?: AsyncIterable<string | Buffer>;
 }
 
 /**

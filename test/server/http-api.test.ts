@@ -220,6 +220,24 @@ test('every revision is served as itself (encoded texts are reused): GET, list a
   assert.deepEqual(events.map((e) => `${e.type} ${e.object.data.v} ${e.object.metadata.labels?.by ?? '-'}`), ['ADDED 1 -', 'MODIFIED 2 -', 'MODIFIED 2 cli']);
 });
 
+test('a watch without selectors from an older resourceVersion is sent the store\'s event types: an update of an object deleted since is MODIFIED, then DELETED', async () => {
+  // kube-apiserver's cacheWatcher.convertToWatchEvent: with no selector both the object and its
+  // previous state pass, so an update is MODIFIED whether or not the object still exists.
+  assert.equal((await c.request('POST', '/api/v1/namespaces', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sfw' } }), headers: JSON_CT })).status, 201);
+  const base = '/api/v1/namespaces/sfw/configmaps';
+  assert.equal((await c.request('POST', base, { body: cm('sf1'), headers: JSON_CT })).status, 201);
+  const rv = JSON.parse((await c.request('GET', base)).body).metadata.resourceVersion; // after the create
+  assert.equal((await c.request('PATCH', `${base}/sf1`, { body: '{"data":{"a":"2"}}', headers: { 'content-type': 'application/merge-patch+json' } })).status, 200);
+  assert.equal((await c.request('DELETE', `${base}/sf1`)).status, 200);
+  const after = Number(JSON.parse((await c.request('GET', base)).body).metadata.resourceVersion);
+  const [a, b] = await Promise.all([firstLines(`${base}?watch=1&resourceVersion=${rv}`, 2), firstLines(`${base}?watch=1&resourceVersion=${rv}`, 2)]);
+  assert.equal(a, b, 'both watchers were sent the same lines');
+  const events = a.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.name} ${e.object.data.a}`), ['MODIFIED sf1 2', 'DELETED sf1 2']);
+  const revs = events.map((e) => Number(e.object.metadata.resourceVersion));
+  assert.ok(Number(rv) < revs[0] && revs[0] < revs[1] && revs[1] <= after, `the deletion's own revision, after the update's: ${revs} (from ${rv}, list at ${after})`);
+});
+
 test('an RBAC change applies from the next request on', async () => {
   const asReader = () => c.request('GET', '/api/v1/namespaces/default/configmaps', { headers: { 'impersonate-user': 'cm-reader' } });
   assert.equal((await asReader()).status, 403);

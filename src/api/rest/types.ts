@@ -26,8 +26,8 @@ export interface ApiResponse {
   status: number;
   headers: Record<string, string>;
   body?: string | Buffer;
-  /** Streamed responses (watch, log follow): chunks written as they come. */
-  stream?: AsyncIterable<string>;
+  /** Streamed responses (watch, log follow): chunks written as they come (a watch's as bytes shared by its watchers). */
+  stream?: AsyncIterable<string | Buffer>;
 }
 
 /** The cluster time when the server answered (ISO 8601 with milliseconds), on every response. */

@@ -5,7 +5,7 @@
 // change feed still holds; a Table per event for as=Table clients.
 
 import { listPrefix } from '../keys';
-import { isRevisionCompacted } from '../../store/store';
+import { isRevisionCompacted, type WatchEvent } from '../../store/store';
 import type { KObject } from '../types';
 import { asDecodedFromStorage } from '../crd';
 import { includeObject, parseBool, type RestHandler, type Target } from './handler';
@@ -25,6 +25,32 @@ const BOOKMARK_MS = 60_000;
 const BOOKMARK_BEFORE_TIMEOUT_MS = 2_000;
 
 
+/**
+ * A DELETED event's object: the last state, with the deletion's revision as its
+ * resourceVersion (as kube sends it). One frozen copy per event, shared by every watcher of
+ * the watch cache's event (its text is then encoded once, not once per watcher).
+ */
+const deletedCopies = new WeakMap<WatchEvent, KObject>();
+function deletedAt(ch: WatchEvent): KObject {
+  let copy = deletedCopies.get(ch);
+  if (!copy) deletedCopies.set(ch, (copy = Object.freeze({ ...ch.object, metadata: Object.freeze({ ...ch.object.metadata, resourceVersion: String(ch.rev) }) })));
+  return copy;
+}
+
+/**
+ * The bytes of one wake-up's chunk. The watchers of a resource woken by one poll are sent the
+ * same events, whose texts are the same strings (encodedOnce): the first encodes the chunk to
+ * UTF-8 and the others write that Buffer, rather than joining and encoding it each.
+ */
+let lastParts: string[] = [];
+let lastChunk = Buffer.alloc(0);
+function sharedChunk(parts: string[]): Buffer {
+  if (parts.length === lastParts.length && parts.every((p, i) => p === lastParts[i])) return lastChunk;
+  lastParts = parts;
+  lastChunk = Buffer.from(parts.join(''));
+  return lastChunk;
+}
+
 export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
   const rep = negotiate(req.headers.accept, { allowTable: true });
   const asTable = rep === 'table';
@@ -40,6 +66,10 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
   const initial = sendInitial === 'true' || (sendInitial === null && (rv === undefined || rv === 0));
   // A custom resource's CRD: its table columns, and its objects as read from storage (ApiServer.asRead).
   const crd = await h.crdOf(t);
+  // No name and no selectors: every object under the prefix matches, and an event's type is
+  // the store's (a create ADDED, an update MODIFIED: kube's watch cache says the same without
+  // selectors), so the watcher keeps no set of the objects it sees and lists nothing to fill it.
+  const everything = t.name === undefined && !opts.labelMatch && !opts.fieldMatch && (!opts.namespace || t.rt.namespaced);
   const matches = (o: KObject) =>
     (t.name === undefined || o.metadata.name === t.name) &&
     (!opts.namespace || o.metadata.namespace === opts.namespace) &&
@@ -54,10 +84,12 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
     }
     // A change is sent to every watcher of its resource: encode it once per event and form
     // (the watch cache's objects, and the store's shared ones, never change).
-    return encodedOnce(obj, `watch ${type} ${t.gv}`, () => `{"type":${JSON.stringify(type)},"object":${externalJson(obj, t.gv, t.rt.kind)}}\n`);
+    return encodedOnce(obj, forms[type] ?? `watch ${type} ${t.gv}`, () => `{"type":${JSON.stringify(type)},"object":${externalJson(obj, t.gv, t.rt.kind)}}\n`);
   };
+  // The cache's key of each event type's text, made once per watch rather than once per event.
+  const forms: Record<string, string> = { ADDED: `watch ADDED ${t.gv}`, MODIFIED: `watch MODIFIED ${t.gv}`, DELETED: `watch DELETED ${t.gv}` };
 
-  async function* events(): AsyncGenerator<string> {
+  async function* events(): AsyncGenerator<string | Buffer> {
     const prefix = listPrefix(t.rt, opts.namespace) + '/';
     let rev: number;
     let first = true;
@@ -69,7 +101,7 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
       rev = Number(res.resourceVersion);
       for (const o of res.items) {
         if (!matches(o)) continue;
-        visible.add(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+        if (!everything) visible.add(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
         yield encode('ADDED', o, first);
         first = false;
       }
@@ -84,9 +116,11 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
         yield JSON.stringify({ type: 'ERROR', object: statusObject(410, 'Expired', `too old resource version: ${rev} (${current})`) }) + '\n';
         return;
       }
-      // Objects that match now were visible before (best effort for selector transitions).
-      const res = await h.api.list(t.rt, { ...opts, shared: true });
-      for (const o of res.items) if (matches(o)) visible.add(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+      if (!everything) {
+        // Objects that match now were visible before (best effort for selector transitions).
+        const res = await h.api.list(t.rt, { ...opts, shared: true });
+        for (const o of res.items) if (matches(o)) visible.add(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+      }
     }
     const started = Date.now();
     // When the next BOOKMARK is due (kube-apiserver's cacheWatcher.nextBookmarkTime).
@@ -105,7 +139,7 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
       sleeper?.close();
     }
 
-    async function* follow(): AsyncGenerator<string> {
+    async function* follow(): AsyncGenerator<string | Buffer> {
       while (!req.signal?.aborted) {
         if (timeoutMs && Date.now() - started >= timeoutMs) return;
         let changes;
@@ -135,12 +169,17 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
           if (!ch.key.startsWith(prefix)) continue;
           const o = ch.object;
           if (!o?.metadata || o.kind !== t.rt.kind) continue;
+          if (everything) {
+            out.push(encode(ch.type, ch.type === 'DELETED' ? deletedAt(ch) : o, first));
+            first = false;
+            continue;
+          }
           const id = `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
           const now = matches(o);
           if (ch.type === 'DELETED') {
             if (!now && !visible.has(id)) continue;
             visible.delete(id);
-            out.push(encode('DELETED', { ...o, metadata: { ...o.metadata, resourceVersion: String(ch.rev) } }, first));
+            out.push(encode('DELETED', deletedAt(ch), first));
           } else if (now) {
             // A create is ADDED even when the object was already there when the watch began.
             const type = ch.type !== 'ADDED' && visible.has(id) ? 'MODIFIED' : 'ADDED';
@@ -152,7 +191,7 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
           } else continue;
           first = false;
         }
-        if (out.length) yield out.join('');
+        if (out.length) yield asTable ? out.join('') : sharedChunk(out);
         rev = Math.max(rev, upTo);
         // The revision every change up to which this watcher has been sent: the watch cache's
         // watermark, which follows the store (etcd's own revision, past writes of other kinds).
