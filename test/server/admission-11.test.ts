@@ -238,3 +238,12 @@ test('ServiceAccount: a deleted `default` is put back, as its controller does wh
   const r = kubectl(['run', 'q', '-n', 'nosa', '--image=nginx', '--overrides={"spec":{"serviceAccountName":"builder"}}']);
   assert.deepEqual([r.code, r.stderr], [1, 'Error from server (Forbidden): pods "q" is forbidden: error looking up service account nosa/builder: serviceaccount "builder" not found\n']);
 });
+
+test('ServiceAccount: a server dry run admits against the `default` its controller would put back, and writes nothing', () => {
+  assert.equal(kubectl(['create', 'namespace', 'drysa']).code, 0);
+  assert.equal(kubectl(['delete', 'sa', 'default', '-n', 'drysa']).code, 0);
+  const r = kubectl(['run', 'p', '-n', 'drysa', '--image=nginx', '--dry-run=server', '-o', 'jsonpath={.spec.serviceAccountName}']);
+  assert.deepEqual(r, { code: 0, stdout: 'default', stderr: '' });
+  // this server runs no loop (KUBESIM_NO_DAEMON): nothing else would have made it
+  assert.deepEqual(kubectl(['get', 'sa', '-n', 'drysa', '-o', 'name']), { code: 0, stdout: '', stderr: '' });
+});
