@@ -292,6 +292,29 @@ export function matchesAmong(types: readonly ResourceType[], input: string): Res
   return candidates.sort((a, b) => groupPriority(a.group) - groupPriority(b.group));
 }
 
+/**
+ * What kubectl's shortcut expander (client-go restmapper/shortcut.go) warns of when `input` is
+ * a short name more than one resource has: `short name "ev" could also match lower priority
+ * resource events.events.k8s.io`, one per other group-resource, `types` in discovery order.
+ * As there, case matters, and a name or singular name of any resource is not expanded.
+ * ParseResourceArg's resource.version.group is tried before resource.group; a group of ''
+ * (`ev`, `ev.v1.`) filters nothing. With `group`, `input` is the resource alone (a GVR's).
+ */
+export function shortNameWarnings(types: readonly ResourceType[], input: string, group?: string): string[] {
+  const parts = group === undefined ? input.split('.') : [input];
+  const tries = group !== undefined ? [group] : parts.length >= 3 ? [parts.slice(2).join('.'), parts.slice(1).join('.')] : [parts.slice(1).join('.')];
+  const res = parts[0];
+  for (const group of tries) {
+    const inGroup = types.filter((t) => !group || t.group === group);
+    if (inGroup.some((t) => t.plural === res || t.singular === res)) return [];
+    const [first, ...rest] = inGroup.filter((t) => t.shortNames.includes(res));
+    if (!first) continue;
+    const others = rest.filter((t) => t.group !== first.group || t.plural !== first.plural).map((t) => (t.group ? `${t.plural}.${t.group}` : t.plural));
+    return [...new Set(others)].map((gr) => `short name ${JSON.stringify(res)} could also match lower priority resource ${gr}`);
+  }
+  return [];
+}
+
 function groupPriority(group: string): number {
   if (group === '') return 0;
   if (group.endsWith('.k8s.io') || !group.includes('.')) return group === 'events.k8s.io' ? 2 : 1;

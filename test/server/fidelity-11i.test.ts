@@ -1,0 +1,33 @@
+// The real kubectl 1.32 against `kubesim serve`, for what fid11h left (issue #11): the
+// shortcut expander's warning of an ambiguous short name, explain of an empty field segment,
+// the plain-text 404 of paths nothing serves; stdout, stderr and exit code equal kubesim's CLI
+// on the same cluster.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ServedCluster } from './harness';
+
+const c = new ServedCluster('fid11i');
+
+before(async () => {
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'], manifest: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: quiet}\n' });
+});
+
+after(() => c.stop());
+
+const EV = 'Warning: short name "ev" could also match lower priority resource events.events.k8s.io\n';
+
+test('a short name two resources have warns of the lower priority one, once a command, before any error; a group or a full name does not', async () => {
+  // a namespace without events: kubesim's ages are the cluster clock's
+  for (const args of [['get', 'ev'], ['get', 'ev,ev,cm', '-o', 'name'], ['get', 'ev.v1.'], ['describe', 'ev'], ['delete', 'ev', '--all', '--dry-run=server'], ['auth', 'can-i', 'get', 'ev']]) {
+    const [code, , err] = await c.alike([...args, '-n', 'quiet']);
+    assert.deepEqual([code, err.startsWith(EV), err.indexOf(EV, 1)], [0, true, -1], args.join(' '));
+  }
+  for (const args of [['get', 'ev/x'], ['label', 'ev', 'x', 'a=b']]) assert.deepEqual(await c.alike(args), [1, '', `${EV}Error from server (NotFound): events "x" not found\n`], args.join(' '));
+  // explain resolves the first segment, with --api-version too
+  assert.deepEqual((await c.alike(['explain', 'ev.events.k8s.io'])).slice(2), [`${EV}error: field "io" does not exist\n`]);
+  assert.equal((await c.alike(['explain', 'ev', '--api-version=events.k8s.io/v1']))[2], EV);
+  // create role maps each --resource twice (validation, then the rules), warning each time
+  assert.equal((await c.alike(['create', 'role', 'r', '--verb=get', '--resource=ev,cm,ev', '--dry-run=client']))[2], EV.repeat(4));
+  for (const args of [['get', 'ev.events.k8s.io', '-n', 'quiet'], ['get', 'events', '-n', 'quiet'], ['get', 'cm', '-n', 'quiet', '-o', 'name'], ['auth', 'can-i', 'get', 'ev.events.k8s.io']]) assert.doesNotMatch((await c.alike(args))[2], /Warning/, args.join(' '));
+});
