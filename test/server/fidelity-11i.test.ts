@@ -31,3 +31,19 @@ test('a short name two resources have warns of the lower priority one, once a co
   assert.equal((await c.alike(['create', 'role', 'r', '--verb=get', '--resource=ev,cm,ev', '--dry-run=client']))[2], EV.repeat(4));
   for (const args of [['get', 'ev.events.k8s.io', '-n', 'quiet'], ['get', 'events', '-n', 'quiet'], ['get', 'cm', '-n', 'quiet', '-o', 'name'], ['auth', 'can-i', 'get', 'ev.events.k8s.io']]) assert.doesNotMatch((await c.alike(args))[2], /Warning/, args.join(' '));
 });
+
+test('explain parses its argument as the JSONPath {.ARG}: a `..` or any node not a field is refused, as the mapper refuses an empty resource', async () => {
+  const firstNode = 'error: invalid jsonpath syntax, first node must be field node\n';
+  for (const [args, err] of [
+    [['pods.spec..containers'], firstNode],
+    [['pods.spec..containers', '-o', 'plaintext-openapiv2'], firstNode],
+    [['.pods'], firstNode],
+    [['pods.spec[0]'], firstNode],
+    [['pods.spec..containers', '--api-version=v1'], 'error: invalid jsonpath syntax, all nodes must be field nodes\n'],
+    [['pods{'], "error: unrecognized character in action: U+007B '{'\n"],
+    [['.'], 'error: a resource must be present, got: /, Resource=\n'],
+  ] as const) assert.deepEqual(await c.alike(['explain', ...args]), [1, '', err], args.join(' '));
+  // a trailing dot is dropped; an escaped dot is part of the field's name
+  assert.equal((await c.alike(['explain', 'pods.spec.']))[1].split('\n')[3], 'FIELD: spec <PodSpec>');
+  assert.deepEqual((await c.alike(['explain', 'pods.metadata.labels\\.x'])).slice(2), ['error: field "labels.x" does not exist\n']);
+});
