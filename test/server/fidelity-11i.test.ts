@@ -47,3 +47,15 @@ test('explain parses its argument as the JSONPath {.ARG}: a `..` or any node not
   assert.equal((await c.alike(['explain', 'pods.spec.']))[1].split('\n')[3], 'FIELD: spec <PodSpec>');
   assert.deepEqual((await c.alike(['explain', 'pods.metadata.labels\\.x'])).slice(2), ['error: field "labels.x" does not exist\n']);
 });
+
+test('a path nothing serves: go-restful\'s Status under a built-in web service\'s root, else the NotFound handler\'s plain text', async () => {
+  const restful = '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound",' +
+    '"details":{},"code":404}\n';
+  for (const path of ['/api/v2', '/api/v1/foo', '/api/v1/namespaces/default/foo', '/apis/apps/v9', '/apis/apps/v1/foo', '/version/x']) assert.deepEqual(await c.rawGet(path), { status: 404, body: restful }, path);
+  for (const path of ['/bogus', '/apis/nosuch', '/apis/nosuch/v1', '/apis/nosuch/v1/foo', '/healthz/x']) {
+    const r = await c.request('GET', path);
+    assert.deepEqual([r.status, r.headers['content-type'], r.headers['x-content-type-options'], r.body], [404, 'text/plain; charset=utf-8', 'nosniff', '404 page not found\n'], path);
+  }
+  // kubectl words both alike
+  for (const path of ['/bogus', '/apis/apps/v9']) assert.deepEqual(await c.alike(['get', '--raw', path]), [1, '', 'Error from server (NotFound): the server could not find the requested resource\n'], path);
+});
