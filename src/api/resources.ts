@@ -264,28 +264,33 @@ export class ResourceRegistry {
 /** ResourceRegistry.resolve over `types` (explain's also knows the review resources). */
 export function resolveAmong(types: readonly ResourceType[], input: string): ResourceType {
   const candidates = matchesAmong(types, input);
-  if (candidates.length === 0) throw new UnknownResourceError(input);
+  // kubectl names the resource part as typed (`nosuch.apps`: "nosuch")
+  if (candidates.length === 0) throw new UnknownResourceError(input.split('.')[0]);
   return candidates[0];
 }
 
 /** The types `input` names, the preferred first. */
 export function matchesAmong(types: readonly ResourceType[], input: string): ResourceType[] {
   const name = input.toLowerCase();
-  const matches = (t: ResourceType, n: string) =>
-    t.plural === n || t.singular === n || t.shortNames.includes(n) || t.kind.toLowerCase() === n;
-  // Fully qualified: resource.version.group or resource.group
+  // The mapper lowercases a resource, while the shortcut expander compares short names as typed (`PO` is no resource).
+  const matches = (t: ResourceType, typed: string) => {
+    const n = typed.toLowerCase();
+    return t.plural === n || t.singular === n || t.shortNames.includes(typed) || t.kind.toLowerCase() === n;
+  };
+  // Fully qualified (ParseResourceArg): resource.version.group (three parts or more: `pods.v1.`) or resource.group
   const parts = name.split('.');
+  const typedResource = input.split('.')[0];
   const candidates: ResourceType[] = [];
   for (const t of types) {
     if (parts.length === 1) {
-      if (matches(t, name)) candidates.push(t);
+      if (matches(t, input)) candidates.push(t);
       continue;
     }
-    const [res, ...rest] = parts;
-    if (!matches(t, res)) continue;
+    const rest = parts.slice(1);
+    if (!matches(t, typedResource)) continue;
     const restJoined = rest.join('.');
     if (restJoined === t.group) candidates.push(t);
-    else if (t.versions.includes(rest[0]) && rest.slice(1).join('.') === t.group) candidates.push(t);
+    else if (parts.length >= 3 && t.versions.includes(rest[0]) && rest.slice(1).join('.') === t.group) candidates.push(t);
   }
   // Prefer core and well-known groups over others (kubectl prefers the "preferred" group:
   // `events` means core events, not events.k8s.io).

@@ -59,3 +59,12 @@ test('a path nothing serves: go-restful\'s Status under a built-in web service\'
   // kubectl words both alike
   for (const path of ['/bogus', '/apis/apps/v9']) assert.deepEqual(await c.alike(['get', '--raw', path]), [1, '', 'Error from server (NotFound): the server could not find the requested resource\n'], path);
 });
+
+test('resource names as kubectl maps them: a short name as typed, a name in any case, resource.version only with a group after it; the error names the resource part', async () => {
+  for (const args of [['get', 'PO'], ['get', 'Deploy'], ['get', 'pods.v1'], ['get', 'po.v1'], ['get', 'nosuch.apps'], ['get', 'Nosuch.x.y'], ['delete', 'pods.v1', 'x']]) {
+    const [code, out, err] = await c.alike([...args, '-n', 'quiet']);
+    assert.deepEqual([code, out], [1, ''], args.join(' '));
+    assert.match(err, /^error: the server doesn't have a resource type "[A-Za-z]+"\n$/, args.join(' '));
+  }
+  for (const args of [['get', 'Pods'], ['get', 'POD'], ['get', 'Deployment'], ['get', 'pods.v1.'], ['get', 'deployment.v1.apps']]) assert.equal((await c.alike([...args, '-n', 'quiet', '-o', 'name']))[0], 0, args.join(' '));
+});
