@@ -249,7 +249,7 @@ export class ResourceRegistry {
 
   /**
    * Resolves what a user typed: `pods`, `pod`, `po`, `Pod`, `deployments.apps`,
-   * `deploy.v1.apps`, `deployment.apps/v1`? (not kubectl syntax). Case-insensitive.
+   * `deploy.v1.apps`, `pods.v1.`; names in any case, short names as typed (kubectl's mapper).
    */
   resolve(input: string): ResourceType {
     return resolveAmong(this.types, input);
