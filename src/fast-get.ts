@@ -8,7 +8,7 @@
 // only the server's CRDs name, any answer but a Table of one row — it prints nothing and
 // the full CLI runs the command (a read, so asking twice changes nothing).
 
-import { ResourceRegistry, objectPath } from './api/resources';
+import { ResourceRegistry, objectPath, shortNameWarnings } from './api/resources';
 import { clusterDir, selectCluster } from './cli/context-select';
 import { TABLE_ACCEPT, USER_AGENT, daemonEndpoint } from './client/daemon-endpoint';
 import { socketGet } from './client/socket-get';
@@ -29,7 +29,9 @@ export async function runFastGet(argv: readonly string[]): Promise<boolean> {
   let request;
   try {
     // The built-in kinds resolve the argument as RemoteObjects.selections does before it asks for CRDs.
-    const type = new ResourceRegistry().resolve(typeArg);
+    const registry = new ResourceRegistry();
+    const type = registry.resolve(typeArg);
+    if (shortNameWarnings(registry.all(), typeArg).length) return false; // the CLI's to warn of
     const selected = selectCluster({});
     if (selected.kubeconfigError) return false; // the CLI's to report
     const endpoint = daemonEndpoint(clusterDir(selected.home, selected.clusterName));

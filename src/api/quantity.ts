@@ -133,8 +133,12 @@ export function quantityString(raw: unknown): string {
  * Go's %#v of the resource.Quantity a decoded value becomes, as a field error prints a Quantity
  * it holds by value (its String() has a pointer receiver, so fmt does not use it): e.g.
  * `resource.Quantity{i:resource.int64Amount{value:500, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"500m", Format:"DecimalSI"}`.
- * A value past the int64 fast path lives in an inf.Dec whose address Go prints; kubesim cannot
- * know it and prints a made-up one.
+ * A value past the int64 fast path (a fraction of a binary suffix, `1.5Gi`; more digits than
+ * an int64 holds) lives in an *inf.Dec, which %#v prints as its heap address
+ * (`(*inf.Dec)(0xc000a1b2c0)`): a different one in each API server process and request, so no
+ * client can rely on it and kubesim cannot match it; it prints an address of that shape. The
+ * rest is matched: the zero int64Amount, no cached text, and ParseQuantity's format, BinarySI
+ * turned DecimalSI for a value between 0 and 1.
  */
 export function goQuantitySyntax(raw: unknown): string {
   const str = quantityInput(raw) ?? '';
@@ -144,7 +148,11 @@ export function goQuantitySyntax(raw: unknown): string {
   const p = parsePartsMemo(str);
   if ('error' in p) return show(0n, 0, 'nil', '', 'DecimalSI');
   const fast = fastPath(p.num, p.denom, p.exponent, p.format);
-  if (!fast) return show(0n, 0, '0xc000a0c000', '', p.format);
+  if (!fast) {
+    const { mantissa, scale } = p.quantity;
+    const belowOne = mantissa !== 0n && scale < 0 && (mantissa < 0n ? -mantissa : mantissa) < pow10(-scale);
+    return show(0n, 0, '0xc000a0c000', '', p.format === 'BinarySI' && belowOne ? 'DecimalSI' : p.format);
+  }
   const value = p.quantity.mantissa < 0n ? -fast.value : fast.value;
   return show(value, fast.scale, 'nil', fast.keepsText ? str : '', p.format);
 }

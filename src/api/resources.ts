@@ -249,7 +249,7 @@ export class ResourceRegistry {
 
   /**
    * Resolves what a user typed: `pods`, `pod`, `po`, `Pod`, `deployments.apps`,
-   * `deploy.v1.apps`, `deployment.apps/v1`? (not kubectl syntax). Case-insensitive.
+   * `deploy.v1.apps`, `pods.v1.`; names in any case, short names as typed (kubectl's mapper).
    */
   resolve(input: string): ResourceType {
     return resolveAmong(this.types, input);
@@ -264,32 +264,60 @@ export class ResourceRegistry {
 /** ResourceRegistry.resolve over `types` (explain's also knows the review resources). */
 export function resolveAmong(types: readonly ResourceType[], input: string): ResourceType {
   const candidates = matchesAmong(types, input);
-  if (candidates.length === 0) throw new UnknownResourceError(input);
+  // kubectl names the resource part as typed (`nosuch.apps`: "nosuch")
+  if (candidates.length === 0) throw new UnknownResourceError(input.split('.')[0]);
   return candidates[0];
 }
 
 /** The types `input` names, the preferred first. */
 export function matchesAmong(types: readonly ResourceType[], input: string): ResourceType[] {
   const name = input.toLowerCase();
-  const matches = (t: ResourceType, n: string) =>
-    t.plural === n || t.singular === n || t.shortNames.includes(n) || t.kind.toLowerCase() === n;
-  // Fully qualified: resource.version.group or resource.group
+  // The mapper lowercases a resource, while the shortcut expander compares short names as typed (`PO` is no resource).
+  const matches = (t: ResourceType, typed: string) => {
+    const n = typed.toLowerCase();
+    return t.plural === n || t.singular === n || t.shortNames.includes(typed) || t.kind.toLowerCase() === n;
+  };
+  // Fully qualified (ParseResourceArg): resource.version.group (three parts or more: `pods.v1.`) or resource.group
   const parts = name.split('.');
+  const typedResource = input.split('.')[0];
   const candidates: ResourceType[] = [];
   for (const t of types) {
     if (parts.length === 1) {
-      if (matches(t, name)) candidates.push(t);
+      if (matches(t, input)) candidates.push(t);
       continue;
     }
-    const [res, ...rest] = parts;
-    if (!matches(t, res)) continue;
+    const rest = parts.slice(1);
+    if (!matches(t, typedResource)) continue;
     const restJoined = rest.join('.');
     if (restJoined === t.group) candidates.push(t);
-    else if (t.versions.includes(rest[0]) && rest.slice(1).join('.') === t.group) candidates.push(t);
+    else if (parts.length >= 3 && t.versions.includes(rest[0]) && rest.slice(1).join('.') === t.group) candidates.push(t);
   }
   // Prefer core and well-known groups over others (kubectl prefers the "preferred" group:
   // `events` means core events, not events.k8s.io).
   return candidates.sort((a, b) => groupPriority(a.group) - groupPriority(b.group));
+}
+
+/**
+ * What kubectl's shortcut expander (client-go restmapper/shortcut.go) warns of when `input` is
+ * a short name more than one resource has: `short name "ev" could also match lower priority
+ * resource events.events.k8s.io`, one per other group-resource, `types` in discovery order.
+ * As there, case matters, and a name or singular name of any resource is not expanded.
+ * ParseResourceArg's resource.version.group is tried before resource.group; a group of ''
+ * (`ev`, `ev.v1.`) filters nothing. With `group`, `input` is the resource alone (a GVR's).
+ */
+export function shortNameWarnings(types: readonly ResourceType[], input: string, group?: string): string[] {
+  const parts = group === undefined ? input.split('.') : [input];
+  const tries = group !== undefined ? [group] : parts.length >= 3 ? [parts.slice(2).join('.'), parts.slice(1).join('.')] : [parts.slice(1).join('.')];
+  const res = parts[0];
+  for (const group of tries) {
+    const inGroup = types.filter((t) => !group || t.group === group);
+    if (inGroup.some((t) => t.plural === res || t.singular === res)) return [];
+    const [first, ...rest] = inGroup.filter((t) => t.shortNames.includes(res));
+    if (!first) continue;
+    const others = rest.filter((t) => t.group !== first.group || t.plural !== first.plural).map((t) => (t.group ? `${t.plural}.${t.group}` : t.plural));
+    return [...new Set(others)].map((gr) => `short name ${JSON.stringify(res)} could also match lower priority resource ${gr}`);
+  }
+  return [];
 }
 
 function groupPriority(group: string): number {

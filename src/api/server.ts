@@ -290,7 +290,7 @@ export class ApiServer {
       if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
       const strategy = strategyFor(rt);
       const limitRanges = await this.limitRangesFor(obj, rt);
-      if (strategy.admit) await strategy.admit(this, obj, { requestName, limitRanges });
+      if (strategy.admit) await strategy.admit(this, obj, { requestName, limitRanges, dryRun: Boolean(opts.dryRun) });
       // PrepareForCreate: a kind that counts generations starts at 1 before validation (which refuses a negative one).
       if (KINDS_WITH_GENERATION.has(rt.kind) || rt.crd) obj.metadata.generation = 1;
       this.checkValid(obj, rt, crd);

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { groupHelp, kubectlHelp } from './kubectl-help';
 import { addPrintFlags, allowMissingKeys, outputArgument, type PrintFlagValues } from './flags/print-flags';
 import { CliError } from '../api/errors';
-import { UnknownResourceError } from '../api/resources';
+import { UnknownResourceError, shortNameWarnings } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import type { CliContext, GlobalFlags } from './context';
 import type { Program } from './root';
@@ -165,6 +165,7 @@ export async function runCanI(ctx: CliContext, args: string[], flags: CanIFlags,
     let resource = resourceArg;
     let namespaced = true;
     if (resourceArg !== '*') {
+      for (const text of shortNameWarnings(api.registry.all(), resourceArg)) ctx.err(`Warning: ${text}\n`);
       try {
         const t = api.registry.resolve(resourceArg);
         group = t.group;

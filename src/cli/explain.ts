@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { CliError } from '../api/errors';
-import { UnknownResourceError } from '../api/resources';
+import { UnknownResourceError, shortNameWarnings } from '../api/resources';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import { kubectlHelp } from './kubectl-help';
@@ -63,6 +63,8 @@ export async function runExplain(ctx: CliContext, args: string[], flags: Explain
 
   const api = await ctx.api({ startDaemon: false });
   const { resolveExplainTarget, explainV3Type } = await import('../explain/resolve-target');
+  // the mapper resolves the first segment (a short name may warn), --api-version or not
+  for (const text of shortNameWarnings(api.registry.all(), args[0].split('.')[0])) ctx.err(`Warning: ${text}\n`);
   let target;
   try {
     target = resolveExplainTarget(args[0], api.registry, flags.apiVersion);

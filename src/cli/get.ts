@@ -162,7 +162,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     // The watch's Builder takes SingleResourceType(): `a,b` fails as typed, before either is resolved.
     const single = () => new CliError('you may only specify a single resource type');
     if (watching && resources.length && !resources.some((r) => r.includes('/')) && new Set(resources[0].split(',')).size > 1) throw single();
-    selections = parseResourceArgs(resources, api.registry);
+    selections = parseResourceArgs(resources, api.registry, { warn: (text) => ctx.err(`Warning: ${text}\n`) });
     if (watching && new Set(selections.map((sel) => sel.type)).size > 1) throw single();
     for (const sel of selections) {
       if (sel.names.length) {

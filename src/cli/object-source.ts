@@ -157,7 +157,7 @@ export class ApiSource implements ObjectSource {
   }
 
   async selections(resources: string[]): Promise<ResourceSelection[]> {
-    return parseResourceArgs(resources, this.api.registry);
+    return parseResourceArgs(resources, this.api.registry, { warn: this.warnings });
   }
 
   async learnKinds(): Promise<void> {
@@ -349,11 +349,11 @@ export class RemoteObjects implements ObjectSource {
     // `all` takes in custom resources in that category; other names need CRDs only when unknown.
     if (resources[0]?.split(',').some((r) => r.toLowerCase() === 'all')) await this.loadCrds();
     try {
-      return parseResourceArgs(resources, this.registry);
+      return parseResourceArgs(resources, this.registry, { warn: (text) => this.client.warning(text) });
     } catch (e) {
       if (this.crdsLoaded || !(e instanceof UnknownResourceError || e instanceof NoKindMatchError)) throw e;
       await this.loadCrds();
-      return parseResourceArgs(resources, this.registry);
+      return parseResourceArgs(resources, this.registry, { warn: (text) => this.client.warning(text) });
     }
   }
 

@@ -2,7 +2,7 @@
 // `pods`, `pods,services`, `pod web`, `pod/web svc/web`, `all`.
 
 import { CliError } from '../api/errors';
-import type { ResourceRegistry, ResourceType } from '../api/resources';
+import { shortNameWarnings, type ResourceRegistry, type ResourceType } from '../api/resources';
 
 export interface ResourceSelection {
   type: ResourceType;
@@ -10,7 +10,22 @@ export interface ResourceSelection {
   names: string[];
 }
 
-export function parseResourceArgs(args: string[], registry: ResourceRegistry, opts: { requireNames?: boolean } = {}): ResourceSelection[] {
+/**
+ * The selections `args` name; `warn` is given kubectl's warning for each ambiguous short name
+ * (once each, before the caller reports an error: kubectl's mapper warns as it resolves).
+ */
+export function parseResourceArgs(args: string[], registry: ResourceRegistry, opts: { requireNames?: boolean; warn?: (text: string) => void } = {}): ResourceSelection[] {
+  try {
+    return selectionsOf(args, registry, opts);
+  } finally {
+    if (opts.warn) {
+      const typeArgs = args.some((a) => a.includes('/')) ? args.map((a) => a.split('/')[0]) : args.slice(0, 1).flatMap((a) => a.split(','));
+      for (const text of new Set(typeArgs.flatMap((t) => shortNameWarnings(registry.all(), t)))) opts.warn(text);
+    }
+  }
+}
+
+function selectionsOf(args: string[], registry: ResourceRegistry, opts: { requireNames?: boolean }): ResourceSelection[] {
   if (args.length === 0) return [];
   const slashForm = args.some((a) => a.includes('/'));
   if (slashForm) {

@@ -59,6 +59,11 @@ export class RestClient {
   ) {}
   private readonly warned = new Set<string>();
 
+  /** Prints a warning as kubectl's warning writer does, the server's and kubectl's own alike: each text once. */
+  warning(text: string): void {
+    if (this.warn && !this.warned.has(text)) this.warned.add(text), this.warn(text);
+  }
+
   /** A GET of `apiPath` (query values undefined are left out), with `headers` besides Accept. */
   async get(apiPath: string, query: Record<string, string | undefined>, accept: string, headers: Record<string, string> = {}): Promise<ClientResponse> {
     const q = new URLSearchParams();
@@ -173,7 +178,7 @@ export class RestClient {
       // `299 - "text"` entries (RFC 7234), comma-separated in one header or several.
       for (const m of [warning].flat().join(', ').matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)) {
         const text = m[1].replace(/\\(.)/g, '$1');
-        if (!this.warned.has(text)) this.warned.add(text), this.warn(text);
+        this.warning(text);
       }
     }
     if (this.log) {

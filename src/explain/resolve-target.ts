@@ -2,6 +2,7 @@
 // prefix the registry knows, so `deployments.apps.spec` works) and the field path after it.
 
 import { CliError } from '../api/errors';
+import { JsonPathError, explainPathNodes } from '../printers/jsonpath';
 import { REVIEW_RESOURCES, UnknownResourceError, matchesAmong, splitApiVersion, type ResourceRegistry, type ResourceType } from '../api/resources';
 
 export interface ExplainTarget {
@@ -14,26 +15,43 @@ export interface ExplainTarget {
 }
 
 /**
- * explain.SplitAndParseResourceRequest[WithMatchingPrefix]: the resource is the first dotted
- * segment's (the mapper's order); without --api-version, the first of its resources whose
- * group-resource (`deployments.apps`) begins the input is followed by the field path, else
- * every later segment is a field (`deploy.apps.spec` asks for field apps, as in kubectl).
+ * explain.SplitAndParseResourceRequest[WithMatchingPrefix]: the input parsed as the JSONPath
+ * `{.input}`, whose first node must be a field, the resource (the mapper's order); without
+ * --api-version, the first of its resources whose group-resource (`deployments.apps`) begins
+ * the input is followed by the field path, else every later node is a field
+ * (`deploy.apps.spec` asks for field apps, as in kubectl). A `..` is a node of its own.
  */
 export function resolveExplainTarget(input: string, registry: ResourceRegistry, apiVersion?: string): ExplainTarget {
-  const parts = input.split('.');
+  const nodes = pathNodes(input);
+  if (nodes[0] === null) throw new CliError('invalid jsonpath syntax, first node must be field node');
+  // the mapper's refusal of an empty GroupVersionResource, as Go prints it
+  if (nodes[0] === '') throw new CliError('a resource must be present, got: /, Resource=');
   // the mapper knows the create-only reviews too (tokenreviews), /openapi/v3 their schemas
-  const found = matchesAmong(explainable(registry), parts[0]);
-  if (!found.length) throw new UnknownResourceError(parts[0]);
-  let [type, fields] = [found[0], parts.slice(1)];
+  const found = matchesAmong(explainable(registry), nodes[0]);
+  if (!found.length) throw new UnknownResourceError(nodes[0]);
+  let [type, fields] = [found[0], nodes.slice(1)];
   for (const t of apiVersion ? [] : found) {
     const prefix = t.group ? `${t.plural}.${t.group}` : t.plural;
     if (input.startsWith(prefix)) {
-      [type, fields] = [t, input.slice(prefix.length).split('.')];
+      // the rest parsed alone: `{..spec}`, its leading descent skipped
+      [type, fields] = [t, input.length > prefix.length ? pathNodes(input.slice(prefix.length)).slice(1) : []];
       break;
     }
   }
+  // SplitAndParseResourceRequest (--api-version) words it differently
+  if (fields.includes(null)) throw new CliError(`invalid jsonpath syntax, ${apiVersion ? 'all nodes must be field nodes' : 'first node must be field node'}`);
   const gv = apiVersion ? parseGroupVersion(apiVersion) : { group: type.group, version: type.version };
-  return { type, ...gv, fieldPath: fields.filter((p) => p !== '') };
+  return { type, ...gv, fieldPath: fields as string[] };
+}
+
+/** explainPathNodes, its parse errors kubectl's `error: ...`. */
+function pathNodes(input: string): (string | null)[] {
+  try {
+    return explainPathNodes(input);
+  } catch (e) {
+    if (e instanceof JsonPathError) throw new CliError(e.message);
+    throw e;
+  }
 }
 
 const explainable = (registry: ResourceRegistry): ResourceType[] => [...registry.all(), ...REVIEW_RESOURCES];

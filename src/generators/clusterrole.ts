@@ -46,7 +46,7 @@ export const clusterRoleGenerator: Generator = {
     if (resources.length === 0 && nonResourceURLs.length === 0) throw new CliError('one of resource or nonResourceURL must be specified');
     if (resources.length) {
       for (const v of verbs) if (!VALID_RESOURCE_VERBS.includes(v)) warnings.push(`Warning: '${v}' is not a standard resource verb`);
-      validateResources(registry, resources, verbs);
+      validateResources(registry, resources, verbs, warnings);
     }
     if (nonResourceURLs.length) {
       for (const v of verbs) if (!VALID_NON_RESOURCE_VERBS.includes(v)) throw new CliError(`invalid verb: '${v}' for nonResourceURL`);
@@ -57,7 +57,7 @@ export const clusterRoleGenerator: Generator = {
           throw new CliError("nonResourceURL only supports wildcard matches when '*' is at the end");
       }
     }
-    const rules = generatePolicyRules(registry, verbs, resources, resourceNames, nonResourceURLs);
+    const rules = generatePolicyRules(registry, verbs, resources, resourceNames, nonResourceURLs, warnings);
     return { object: newObject('ClusterRole', RBAC_API_VERSION, objectMeta(name), { rules }), warnings };
   },
 };

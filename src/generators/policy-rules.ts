@@ -2,7 +2,7 @@
 // (kubectl pkg/cmd/create/create_role.go: Complete, validateResource, generateResourcePolicyRules).
 
 import { CliError } from '../api/errors';
-import { ResourceRegistry } from '../api/resources';
+import { ResourceRegistry, shortNameWarnings } from '../api/resources';
 import { byteOrder } from './util';
 
 export interface ResourceOption {
@@ -70,8 +70,9 @@ export function parseResources(list: string[]): ResourceOption[] {
   return out;
 }
 
-/** mapper.ResourceFor: expands short names and fills the group; undefined when not served. */
-function resourceFor(registry: ResourceRegistry, r: ResourceOption): { group: string; resource: string } | undefined {
+/** mapper.ResourceFor: expands short names (warning of an ambiguous one) and fills the group; undefined when not served. */
+function resourceFor(registry: ResourceRegistry, r: ResourceOption, warnings: string[]): { group: string; resource: string } | undefined {
+  for (const text of shortNameWarnings(registry.all(), r.resource, r.group)) warnings.push(`Warning: ${text}`);
   const lower = r.resource.toLowerCase();
   const t = registry
     .all()
@@ -80,11 +81,11 @@ function resourceFor(registry: ResourceRegistry, r: ResourceOption): { group: st
 }
 
 /** validateResource: every resource must be served, special verbs only on their resources. */
-export function validateResources(registry: ResourceRegistry, resources: ResourceOption[], verbs: string[]): void {
+export function validateResources(registry: ResourceRegistry, resources: ResourceOption[], verbs: string[], warnings: string[]): void {
   for (const r of resources) {
     if (!r.resource) throw new CliError('resource must be specified if apiGroup/subresource specified');
     if (r.resource === '*') return;
-    const mapped = resourceFor(registry, r);
+    const mapped = resourceFor(registry, r, warnings);
     const resource = mapped ?? { group: r.group, resource: r.resource };
     let err: string | undefined = mapped ? undefined : `no matches for ${r.group}/, Resource=${r.resource}`;
     for (const v of verbs) {
@@ -105,10 +106,11 @@ export function generatePolicyRules(
   resources: ResourceOption[],
   resourceNames: string[],
   nonResourceURLs: string[],
+  warnings: string[],
 ): Record<string, unknown>[] {
   const byGroup = new Map<string, string[]>();
   for (const r of resources) {
-    const mapped = resourceFor(registry, r) ?? { group: r.group, resource: r.resource };
+    const mapped = resourceFor(registry, r, warnings) ?? { group: r.group, resource: r.resource };
     const name = r.subResource ? `${mapped.resource}/${r.subResource}` : mapped.resource;
     const list = byGroup.get(mapped.group) ?? [];
     if (!list.includes(name)) list.push(name);

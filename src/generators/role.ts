@@ -30,8 +30,8 @@ export const roleGenerator: Generator = {
     if (verbs.length === 0) throw new CliError('at least one verb must be specified');
     const warnings = verbs.filter((v) => !VALID_RESOURCE_VERBS.includes(v)).map((v) => `Warning: '${v}' is not a standard resource verb`);
     if (resources.length === 0) throw new CliError('at least one resource must be specified');
-    validateResources(registry, resources, verbs);
-    const rules = generatePolicyRules(registry, verbs, resources, resourceNames, []);
+    validateResources(registry, resources, verbs, warnings);
+    const rules = generatePolicyRules(registry, verbs, resources, resourceNames, [], warnings);
     return { object: newObject('Role', RBAC_API_VERSION, objectMeta(name, ctx.namespace), { rules }), warnings };
   },
 };

@@ -346,7 +346,7 @@ type Value = unknown;
 export const MAX_JSONPATH_STEPS = 2_000_000;
 
 export class JsonPath {
-  private readonly root: ListNode;
+  readonly root: ListNode;
   private steps = 0;
   allowMissingKeys = false;
   private inRange = 0;
@@ -623,6 +623,17 @@ export interface JsonPathOptions {
 /** Parses a template; throws JsonPathError with the parser's message. */
 export function parseJsonPath(template: string): JsonPath {
   return new JsonPath(template);
+}
+
+/**
+ * explain's jsonPathParse (kubectl pkg/explain/explain.go): `{.` + `input` (a trailing dot
+ * dropped) + `}` parsed, which must be one action; its nodes, a field's name or null for any
+ * other node (`..` is a recursive descent).
+ */
+export function explainPathNodes(input: string): (string | null)[] {
+  const root = new JsonPath(`{.${input.replace(/\.$/, '')}}`).root;
+  if (root.nodes.length !== 1) throw new JsonPathError('must pass in 1 jsonpath string');
+  return (root.nodes[0] as ListNode).nodes.map((n) => (n.t === 'field' ? n.name : null));
 }
 
 /** Executes a template against data (Execute = FindResults + PrintResults). */

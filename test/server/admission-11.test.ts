@@ -238,3 +238,27 @@ test('ServiceAccount: a deleted `default` is put back, as its controller does wh
   const r = kubectl(['run', 'q', '-n', 'nosa', '--image=nginx', '--overrides={"spec":{"serviceAccountName":"builder"}}']);
   assert.deepEqual([r.code, r.stderr], [1, 'Error from server (Forbidden): pods "q" is forbidden: error looking up service account nosa/builder: serviceaccount "builder" not found\n']);
 });
+
+test('ServiceAccount: a server dry run admits against the `default` its controller would put back, and writes nothing', () => {
+  assert.equal(kubectl(['create', 'namespace', 'drysa']).code, 0);
+  assert.equal(kubectl(['delete', 'sa', 'default', '-n', 'drysa']).code, 0);
+  const r = kubectl(['run', 'p', '-n', 'drysa', '--image=nginx', '--dry-run=server', '-o', 'jsonpath={.spec.serviceAccountName}']);
+  assert.deepEqual(r, { code: 0, stdout: 'default', stderr: '' });
+  // this server runs no loop (KUBESIM_NO_DAEMON): nothing else would have made it
+  assert.deepEqual(kubectl(['get', 'sa', '-n', 'drysa', '-o', 'name']), { code: 0, stdout: '', stderr: '' });
+});
+
+test('LimitRange validation: a fraction of a binary suffix is an inf.Dec, %#v-printed by its address (per process in kube, so only its shape is matched), DecimalSI below 1', async () => {
+  const range = (limits: string) => `apiVersion: v1\nkind: LimitRange\nmetadata: {name: frac, namespace: lr}\nspec:\n  limits:\n${limits}`;
+  const dec = (format: string) => `resource\\.Quantity\\{i:resource\\.int64Amount\\{value:0, scale:0\\}, d:resource\\.infDecAmount\\{Dec:\\(\\*inf\\.Dec\\)\\(0xc[0-9a-f]{9}\\)\\}, s:"", Format:"${format}"\\}`;
+  for (const [limits, format, why] of [
+    ['  - {type: Container, min: {memory: 1.5Gi}, max: {memory: 1Gi}}\n', 'BinarySI', 'min value 1536Mi is greater than max value 1Gi'],
+    ['  - {type: Container, min: {cpu: 0.0005Ki}, max: {cpu: 100m}}\n', 'DecimalSI', 'min value 512m is greater than max value 100m'],
+  ]) {
+    const [k, s] = await c.bothClients(['create', '-f', '-'], range(limits));
+    assert.deepEqual(s, k);
+    assert.equal(k.code, 1);
+    // (the defaults taken from the max are below the min too: more errors follow)
+    assert.match(k.stderr, new RegExp(`^The LimitRange "frac" is invalid: \\n\\* spec\\.limits\\[0\\]\\.min\\[(memory|cpu)\\]: Invalid value: ${dec(format)}: ${why}\\n`), limits);
+  }
+});

@@ -4,7 +4,7 @@
 // src/server/ and any in-process caller use this same path.
 
 import { ApiError } from '../errors';
-import { apiVersionOf, atVersion, type ResourceType } from '../resources';
+import { REVIEW_RESOURCES, apiVersionOf, atVersion, type ResourceRegistry, type ResourceType } from '../resources';
 import type { ApiServer } from '../server';
 import type { KObject } from '../types';
 import { healthResponse } from './health';
@@ -90,7 +90,10 @@ export class RestHandler {
       res = await asUserRequest(() => this.dispatch(req, routed));
     } catch (e) {
       res = errorResponse(e);
-      if (isPathNotFound(e)) r = undefined; // kube's NotFound handler is not instrumented
+      if (isPathNotFound(e)) {
+        if (!underRestfulRoot(req.path, this.api.registry) && !this.servedCustomResource(r)) res = PLAIN_NOT_FOUND;
+        r = undefined; // kube's NotFound handler is not instrumented
+      }
     }
     if (r) res = this.counted(req, r, res, started);
     // The simulated clock is no client's wall clock: kubesim's CLI reads ages (describe,
@@ -178,6 +181,11 @@ export class RestHandler {
       default:
         throw notFoundPath();
     }
+  }
+
+  /** A path of a custom resource that is served (the CRD handler answers it, a subresource it lacks too), not one it delegates. */
+  private servedCustomResource(r: Route | undefined): boolean {
+    return r?.kind === 'resource' && this.api.registry.all().some((t) => t.crd && t.group === r.group && t.plural === r.resource && t.versions.includes(r.version));
   }
 
   private groupPaths(): string[] {
@@ -360,8 +368,29 @@ export function includeObject(req: ApiRequest): IncludeObject {
 
 const NOT_FOUND_PATH = 'the server could not find the requested resource';
 
+/** go-restful's ServiceError for a path no route of a web service matches, as kube's serviceErrorHandler writes it (NewGenericServerResponse, no causes). */
 export function notFoundPath(): RestError {
   return new RestError(404, 'NotFound', NOT_FOUND_PATH, {});
+}
+
+/** http.NotFound, where kube-apiserver's delegation chain ends (notfoundhandler). */
+const PLAIN_NOT_FOUND: ApiResponse = { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: '404 page not found\n' };
+
+/**
+ * Whether kube-apiserver's director gives `path` to go-restful: a web service's root (`/api`,
+ * `/api/v1`, `/version`, `/apis/<built-in group>[/<version>]`) begins it at a path boundary,
+ * or it is `/apis` itself. Anything else goes the non-go-restful way: a CRD's group to the
+ * apiextensions handler, which delegates what it does not serve (servedCustomResource), an unknown group, `/bogus`,
+ * `/healthz/x` to the NotFound handler's plain text. /openapi keeps the Status (kube-openapi's
+ * handlers answer it their own way, not modelled).
+ */
+function underRestfulRoot(path: string, registry: ResourceRegistry): boolean {
+  const p = path.split('/');
+  if (p[1] === 'api' || p[1] === 'version' || p[1] === 'openapi') return true;
+  if (p[1] !== 'apis') return false;
+  if (p.length === 2 || (p.length === 3 && p[2] === '')) return true;
+  const group = p[2];
+  return group === METRICS_GROUP || REVIEW_RESOURCES.some((t) => t.group === group) || registry.all().some((t) => t.group === group && !t.crd);
 }
 
 /** A path nothing serves (not an object that is missing). */

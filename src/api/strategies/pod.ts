@@ -18,11 +18,13 @@ function isSystemPriorityClass(name: string): boolean {
  * (controllers/namespace-defaults.ts): kubesim makes that controller's create here, as the
  * namespace's create makes its first one, so a pod is not refused for want of a loop running.
  * A create the controller could not make either (a quota, a policy) leaves it missing.
+ * A dry run writes nothing: it admits against the account the controller would make.
  */
-async function serviceAccount(host: StrategyHost, namespace: string, name: string): Promise<KObject | undefined> {
+async function serviceAccount(host: StrategyHost, namespace: string, name: string, dryRun: boolean): Promise<KObject | undefined> {
   const rt = host.registry.forKind('v1', 'ServiceAccount');
   const sa = await host.tryGet(rt, namespace, name, { shared: true });
   if (sa || name !== 'default') return sa;
+  if (dryRun) return defaultServiceAccount(namespace);
   try {
     return await host.create(defaultServiceAccount(namespace));
   } catch (e) {
@@ -34,7 +36,7 @@ async function serviceAccount(host: StrategyHost, namespace: string, name: strin
 export const podStrategy: KindStrategy = {
   // kube-apiserver's mutating chain in its order: LimitRanger, ServiceAccount, Priority (and
   // DefaultTolerationSeconds). Admission itself is synchronous: what it looks up is read first.
-  async admit(host: StrategyHost, pod: KObject, { requestName, limitRanges }): Promise<void> {
+  async admit(host: StrategyHost, pod: KObject, { requestName, limitRanges, dryRun }): Promise<void> {
     const namespace = pod.metadata.namespace!;
     // A mutating plugin's error names the pod as the request did (its generateName, if any).
     const forbidden = (why: string) => {
@@ -43,7 +45,7 @@ export const podStrategy: KindStrategy = {
     };
     if (limitRanges.length) defaultPodResources(pod, limitRanges);
     const saName = serviceAccountNameOf(pod);
-    const sa = await serviceAccount(host, namespace, saName);
+    const sa = await serviceAccount(host, namespace, saName, dryRun);
     if (!sa) throw forbidden(`error looking up service account ${namespace}/${saName}: serviceaccount "${saName}" not found`);
     const pcType = host.registry.forKind('scheduling.k8s.io/v1', 'PriorityClass');
     const className = pod.spec?.priorityClassName;

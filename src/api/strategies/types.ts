@@ -24,7 +24,7 @@ export interface KindStrategy {
    * ranges, service account, tolerations, priority. `requestName`: '' for a generated name;
    * `limitRanges`: the namespace's, read once for the create's mutating and validating halves.
    */
-  admit?(host: StrategyHost, obj: KObject, ctx: { requestName: string; limitRanges: KObject[] }): Promise<void>;
+  admit?(host: StrategyHost, obj: KObject, ctx: { requestName: string; limitRanges: KObject[]; dryRun: boolean }): Promise<void>;
   /** Kind-specific validation on create beyond the schema and field rules (a CSR's request and signer). */
   validate?(obj: KObject): Promise<FieldError[]>;
   /** The stored form after validation (Secret stringData folded into data). */
