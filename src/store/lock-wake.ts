@@ -19,6 +19,14 @@ import { Worker } from 'node:worker_threads';
 /** Cumulative wait after which a synchronous waiter starts its wake-up thread: its polls have cost about what the thread costs to start (a one-off command behind a slice of the daemon never pays for it). */
 const WAKER_AFTER_MS = 500;
 
+/** How long (waits in a row) the wake-up thread may leave requests untaken before it is taken for dead. */
+const MISSED_MAX_MS = 1000;
+
+/** Whether the wake-up thread is up and taking requests (a test's warm-up waits for it). */
+export function wakeThreadReady(): boolean {
+  return waker !== undefined && Atomics.load(waker.cells, 1) === 1;
+}
+
 /**
  * Calls `done` once when the file at `file` changes or goes, or at once when it cannot be
  * watched (gone already) or is not the lock `stamp` names (`ino:ctimeNs`, FileLock's
@@ -95,7 +103,7 @@ parentPort.on('message', (m) => {
 Atomics.store(cells, 1, 1);
 `;
 
-let waker: { worker: Worker; cells: Int32Array; seq: number; misses: number } | undefined;
+let waker: { worker: Worker; cells: Int32Array; seq: number; missedMs: number } | undefined;
 let waited = 0;
 let failed = false;
 
@@ -116,11 +124,13 @@ export function waitForLockChange(file: string, stamp: string | undefined, maxMs
   w.worker.postMessage({ file, stamp, seq });
   // A wake-up left over from an earlier watch only makes one more look early.
   const r = Atomics.wait(w.cells, 0, seen, maxMs);
-  // A thread that did not take three requests in a row up in time (it died: its 'exit' event
-  // waits for this thread's event loop, which a synchronous wait does not turn): polling
-  // from now on. One late take-up is a loaded machine's scheduling.
-  w.misses = r === 'timed-out' && Atomics.load(w.cells, 2) !== seq ? w.misses + 1 : 0;
-  if (w.misses >= 3) broken(w.worker);
+  // A thread that took no request up for MISSED_MAX_MS of waits in a row (it died: its 'exit'
+  // event waits for this thread's event loop, which a synchronous wait does not turn):
+  // polling from now on. Late take-ups are a loaded machine's scheduling: three 50-ms waits
+  // in a row (the count this was) can pass at load 40 with the thread alive, and then the
+  // process polled every 1 ms for the rest of its life.
+  w.missedMs = r === 'timed-out' && Atomics.load(w.cells, 2) !== seq ? w.missedMs + maxMs : 0;
+  if (w.missedMs >= MISSED_MAX_MS) broken(w.worker);
   return true;
 }
 
@@ -137,7 +147,7 @@ function startWaker(): void {
     // Polling again (a thread that could not start, or ended): never a wait without wake-ups.
     worker.on('error', () => broken(worker));
     worker.on('exit', () => broken(worker));
-    waker = { worker, cells, seq: 0, misses: 0 };
+    waker = { worker, cells, seq: 0, missedMs: 0 };
   } catch {
     failed = true;
   }

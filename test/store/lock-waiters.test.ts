@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileLock, sleepSync } from '../../src/store/file-lock';
 import { processIdentity } from '../../src/store/process-alive';
+import { wakeThreadReady } from '../../src/store/lock-wake';
 
 /** Counts the calls of node:fs's `name` on `file` (and when each came) until restore(). */
 function countCalls(name: 'readdirSync' | 'lstatSync', file: string): { count: number; at: number[]; restore(): void } {
@@ -128,12 +129,23 @@ function syncWait(behind: boolean, steps: (paths: { lockPath: string; firstWant:
 }
 
 test('a synchronous wait first in line is woken by the lock file\'s change, not a look every 1 ms, and takes the lock at once when given up', () => {
+  // The process's first 500 ms of waiting poll, then start the wake-up thread, polling until
+  // it is up: at load 40 that took seconds (194 looks in the measured 2 s once), which says
+  // how fast a thread starts, not how the waiter waits. A first wait starts it; the wait
+  // measured begins once it is up, so its looks are the thread's wake-ups and the 50 ms
+  // checks of the holder's life (~40 in 2 s), against ~1,000-2,000 (fewer, loaded, but
+  // hundreds) were it polling every 1 ms.
+  // (500 polls, not 500 ms: on a loaded machine a 1 ms poll takes several, so waits of 0.8 s
+  // until it is up.)
+  const until = Date.now() + 60_000;
+  while (!wakeThreadReady()) {
+    assert.ok(Date.now() < until, 'the wake-up thread was not up within 60 s of waiting');
+    syncWait(false, ({ lockPath }) => [[0.8, 'released', `rm ${lockPath}`]]);
+  }
   // The holder's release, 4 s from now, by another process (this one blocks in acquire).
   const { start, takenAt, at, looks } = syncWait(false, ({ lockPath }) => [[4, 'released', `rm ${lockPath}`]]);
   assert.ok(takenAt - start >= 3500, `taken after ${takenAt - start} ms, while the holder held it`);
-  // Its last 2 s of waiting: polled every 1 ms, ~1,000-2,000 looks; woken by the lock's
-  // change or the 50 ms check of the holder's life, ~40 (the first 500 ms poll, and go on
-  // polling until the wake-up thread is up).
+  assert.ok(wakeThreadReady(), 'the wake-up thread was taken for dead during the wait');
   const late = looks.filter((t) => t >= takenAt - 2000 && t < at.released).length;
   assert.ok(late <= 100, `${late} looks at the lock in the last 2 s of waiting`);
   assert.ok(takenAt - at.released < 300, `taken ${Math.round(takenAt - at.released)} ms after the release`);
