@@ -374,15 +374,6 @@ export class FileLock {
     return waiting;
   }
 
-  /**
-   * Whether a live workload-high waiter (the daemon) is in the queue: the next holder, which
-   * writes the deferred files at its own releases (FileStore.releaseEnd). One readdir.
-   */
-  highWaiting(): boolean {
-    const high = `${path.basename(this.lockPath)}.want.0`;
-    return this.liveAmong(this.queue().filter((n) => n.startsWith(high)));
-  }
-
   /** This process's identity as a lock names it (read from /proc once, not at every try). */
   private identity(): string {
     return (ownIdentity ??= processIdentity());

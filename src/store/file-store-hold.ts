@@ -102,16 +102,6 @@ export class LockHold {
     return this.lock.othersWaiting();
   }
 
-  /**
-   * Whether this is a user's hold with the daemon waiting for the lock: its release then
-   * leaves the deferred files to the daemon (FileStore.releaseEnd). The files' slice was 50 ms
-   * of wall of each user's hold (68 of 211 ms on a loaded machine, round 103), the daemon
-   * waiting behind it, and mostly other processes' lines parsed to be written.
-   */
-  daemonWaiting(): boolean {
-    return lockPriority() !== 'workload-high' && this.lock.highWaiting();
-  }
-
   batch<T>(fn: () => T): T {
     this.beginBatch();
     try {

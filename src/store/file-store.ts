@@ -530,12 +530,9 @@ export class FileStore implements SyncStore {
       if (!synced) return;
       // The files, a slice per release (file-store-compaction.ts); all of them for compact().
       // A failed write leaves the entries to the journal (and its tail to be read again).
-      const pressed = this.journal.pastLimit(SLICES_PAST);
-      const start = groupEnd || this.pending.filesDue <= COMPACT_SMALL || pressed;
+      const start = groupEnd || this.pending.filesDue <= COMPACT_SMALL || this.journal.pastLimit(SLICES_PAST);
       const waited = handOver ?? (this.pending.size > 0 && this.hold.othersWaiting());
-      // A user's release leaves them to the daemon waiting for the lock (file-store-hold.ts), unless the journal presses.
-      const leave = waited && !pressed && !this.compactNext && this.hold.daemonWaiting();
-      const written = span('rel.compact', () => (this.compactNext ? this.materialise() && this.compaction.done() : leave || this.compaction.step(this.compactionHolder(), start, waited)), () => this.pending.size);
+      const written = span('rel.compact', () => (this.compactNext ? this.materialise() && this.compaction.done() : this.compaction.step(this.compactionHolder(), start, waited)), () => this.pending.size);
       this.compactNext = false;
       if (written && this.pending.size === 0 && this.committed < this.rev) {
         this.writeRevFile(this.rev);

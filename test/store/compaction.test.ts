@@ -212,35 +212,3 @@ test('a slice nobody waited behind ends once someone announces waiting for the l
     rmSync(dir, { recursive: true, force: true });
   }
 });
-
-test("a user's release leaves the files to the daemon waiting for the lock; with only users waiting it writes its slice", { timeout: 60_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kubesim-compaction-'));
-  const daemon = spawn('sleep', ['60'], { stdio: 'ignore' });
-  const user = spawn('sleep', ['60'], { stdio: 'ignore' });
-  // A live process queued at workload-high (the daemon's ticket: level 0), as FileLock.acquire announces it.
-  const daemonWant = join(dir, `lock.want.0${String(Date.now() * 1000).padStart(19, '0')}.${daemon.pid}`);
-  try {
-    const s = new FileStore(dir, { fsync: false });
-    s.create('configmaps/default/first', cm('first', '0')); // outside a group: its file at once
-    writeFileSync(daemonWant, '');
-    s.group(() => {
-      for (let i = 0; i < 300; i++) s.create(`configmaps/default/${name(i)}`, cm(name(i), 'a'));
-    });
-    // Committed (the journal), read by another process, but no file written by this one's releases.
-    assert.equal([0, 150, 299].filter((i) => fileOf(dir, name(i))).length, 0, "the group's files left to the daemon");
-    assert.equal(existsSync(join(dir, 'compaction')), false, 'no round begun');
-    const other = new FileStore(dir, { fsync: false });
-    assert.equal(other.list('configmaps/default').items.length, 301);
-    other.close();
-    // Only a user waits: this release writes the files as before (a group's end starts a round).
-    rmSync(daemonWant);
-    writeFileSync(join(dir, `lock.want.1${String(Date.now() * 1000).padStart(19, '0')}.${user.pid}`), '');
-    s.group(() => s.update('configmaps/default/first', cm('first', '1')));
-    assert.ok(fileOf(dir, name(0)), 'the slice was written with only a user waiting');
-    s.close();
-  } finally {
-    daemon.kill();
-    user.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
