@@ -72,7 +72,7 @@ function builtinGroupVersions(api: ApiServer): string[] {
  * alone. Nothing is written when all is in line; a write another server made first (a
  * cluster served by several) is taken as done.
  */
-async function reconcileApiServices(api: ApiServer, owner: 'onstart' | 'true', desired: KObject[]): Promise<void> {
+async function reconcileApiServices(api: ApiServer, owner: 'onstart' | 'true', desired: KObject[], othersWant: Set<string>): Promise<void> {
   const rt = api.registry.forKind('apiregistration.k8s.io/v1', 'APIService');
   const current = new Map((await api.list(rt, { shared: true })).items.map((o) => [o.metadata.name!, o]));
   const raced = (e: unknown) => {
@@ -85,7 +85,9 @@ async function reconcileApiServices(api: ApiServer, owner: 'onstart' | 'true', d
   }
   const names = new Set(desired.map((o) => o.metadata.name!));
   for (const [name, cur] of current) {
-    if (cur.metadata.labels?.[AUTOMANAGED] === owner && !names.has(name)) await api.delete(rt, undefined, name).catch(raced);
+    // autoregister keeps one desired set: a built-in one a user relabelled `true` (or a CRD's
+    // relabelled `onstart`) is still wanted, not deleted by the other party's pass
+    if (cur.metadata.labels?.[AUTOMANAGED] === owner && !names.has(name) && !othersWant.has(name)) await api.delete(rt, undefined, name).catch(raced);
   }
 }
 
@@ -102,13 +104,13 @@ function isAutomanaged(o: KObject): boolean {
  */
 export async function syncApiServices(api: ApiServer): Promise<void> {
   await api.batch(async () => {
-    await syncBuiltinApiServices(api);
     const crds = await api.list(api.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'), { shared: true });
+    await syncBuiltinApiServices(api, crdApiServices(crds.items));
     await syncCrdApiServices(api, crds.items);
   });
 }
 
-async function syncBuiltinApiServices(api: ApiServer): Promise<void> {
+function builtinApiServices(api: ApiServer): KObject[] {
   const desired: KObject[] = [];
   for (const gv of builtinGroupVersions(api)) {
     const [group, version] = gv.includes('/') ? gv.split('/') : ['', gv];
@@ -116,15 +118,24 @@ async function syncBuiltinApiServices(api: ApiServer): Promise<void> {
     // a group kube has no priority for would be a guess: none is made up
     if (priority) desired.push(apiService(group!, version!, 'onstart', priority));
   }
-  await reconcileApiServices(api, 'onstart', desired);
+  return desired;
 }
 
-/** After a CRD write, and at start: an APIService for each group/version CRDs serve, none left for one they no longer do. */
-export async function syncCrdApiServices(api: ApiServer, crds: KObject[]): Promise<void> {
+async function syncBuiltinApiServices(api: ApiServer, crdOnes: KObject[]): Promise<void> {
+  await reconcileApiServices(api, 'onstart', builtinApiServices(api), new Set(crdOnes.map((o) => o.metadata.name!)));
+}
+
+/** An APIService for each group/version the CRDs serve. */
+function crdApiServices(crds: KObject[]): KObject[] {
   const wanted = new Map<string, KObject>();
   // (a CRD being deleted still counts, as crdregistration's lookup has it)
   for (const crd of crds) {
     for (const v of crd.spec?.versions ?? []) if (v?.served) wanted.set(nameOf(crd.spec.group, v.name), apiService(crd.spec.group, v.name, 'true', [1000, 100]));
   }
-  await reconcileApiServices(api, 'true', [...wanted.values()]);
+  return [...wanted.values()];
+}
+
+/** After a CRD write, and at start: an APIService for each group/version CRDs serve, none left for one they no longer do. */
+export async function syncCrdApiServices(api: ApiServer, crds: KObject[]): Promise<void> {
+  await reconcileApiServices(api, 'true', crdApiServices(crds), new Set(builtinApiServices(api).map((o) => o.metadata.name!)));
 }

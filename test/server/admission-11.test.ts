@@ -212,6 +212,8 @@ spec: {group: example.net, version: v1, groupPriorityMinimum: 10, versionPriorit
   assert.equal(kubectl(['patch', 'apiservice', 'v1.policy', '--type=merge', '-p', '{"spec":{"versionPriority":99}}']).code, 0);
   assert.equal(kubectl(['label', 'apiservice', 'v1.node.k8s.io', `${label}-`]).code, 0);
   assert.equal(kubectl(['patch', 'apiservice', 'v1.node.k8s.io', '--type=merge', '-p', '{"spec":{"versionPriority":7}}']).code, 0);
+  // a built-in one relabelled as a CRD's: still desired, so the CRDs' pass leaves it
+  assert.equal(kubectl(['label', 'apiservice', 'v1.scheduling.k8s.io', `${label}=true`, '--overwrite']).code, 0);
   await c.terminate();
   await c.serve();
   const spec = (name: string) => kubectl(['get', 'apiservice', name, '-o', 'jsonpath={.spec.versionPriority} {.metadata.labels.kube-aggregator\\.kubernetes\\.io/automanaged}']);
@@ -219,6 +221,7 @@ spec: {group: example.net, version: v1, groupPriorityMinimum: 10, versionPriorit
   assert.equal(spec('v1.example.com').stdout, '100 true', 'the CRD\'s is back');
   assert.equal(spec('v1.node.k8s.io').stdout, '7 ', 'no longer automanaged: the user\'s');
   assert.equal(spec('v1.example.net').code, 0, 'a user\'s APIService is kept');
+  assert.equal(spec('v1.scheduling.k8s.io').stdout, '15 true', 'a built-in one labelled `true` is kept');
   assert.equal(spec('v1beta1.example.org').code, 1, 'an onstart one kube no longer serves is removed');
   // In line: a start writes nothing.
   const versions = () => kubectl(['get', 'apiservices', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion} {end}']).stdout;

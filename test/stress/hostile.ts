@@ -100,6 +100,7 @@ export function hostileCases(dir: string): HostileCase[] {
     { name: 'jsonpath: 20 nested recursive ranges', args: ['get', 'deployment', 'web', '-o', 'jsonpath=' + '{range ..}'.repeat(20) + 'x' + '{end}'.repeat(20)], expect: /error executing jsonpath .*exceeds kubesim's limit/ },
     { name: 'get --sort-by: 20 nested recursive ranges', args: ['get', 'deployments', '--sort-by=' + '{range ..}'.repeat(20) + 'x' + '{end}'.repeat(20)], expect: /^error: evaluation exceeds kubesim's limit of \d+ steps\n$/ },
     { name: 'jsonpath: 20,000 nested filters', args: ['get', 'deployment', 'web', '-o', 'jsonpath={.metadata' + '[?(@.a'.repeat(20_000) + '}'], expect: /error parsing jsonpath/ },
+    { name: 'get --chunk-size past int64', args: ['get', 'pods', '--chunk-size=99999999999999999999'], expect: /^Error: invalid argument "99999999999999999999" for "--chunk-size" flag: strconv.ParseInt: parsing "99999999999999999999": value out of range\n/ },
     { name: 'json patch: 60 copies doubling a value', args: ['patch', 'deployment', 'web', '--type=json', '-p', JSON.stringify(Array.from({ length: 60 }, (_, i) => ({ op: 'copy', from: '/metadata/labels', path: `/metadata/labels/d${i}` })))], expect: /The request is invalid/ },
   ];
 }

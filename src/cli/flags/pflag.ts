@@ -221,6 +221,11 @@ function checkInt(f: PFlag, v: string, path: string): void {
   if (!f.int) return;
   if (!/^[+-]?(0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[0-9]+)$/.test(v))
     throw new FlagError(`invalid argument "${v}" for "${label(f)}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`, path);
+  // past int64, too large for any of Go's int flags (BigInt takes 0x/0o/0b; a bare leading 0 is octal)
+  const digits = v.replace(/^[+-]/, '');
+  const n = BigInt(/^0[0-7]+$/.test(digits) ? `0o${digits.slice(1)}` : digits);
+  if (n > (v.startsWith('-') ? 2n ** 63n : 2n ** 63n - 1n))
+    throw new FlagError(`invalid argument "${v}" for "${label(f)}" flag: strconv.ParseInt: parsing "${v}": value out of range`, path);
 }
 
 /** Rewrites argv for commander as described above; throws FlagError for pflag's errors. */
