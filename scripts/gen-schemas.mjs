@@ -27,7 +27,7 @@
 // the apiextensions ones are listed in FLOAT_FIELDS); enums stay plain strings (the API
 // server's validation, not its decoding, rejects an unsupported value, with its own message).
 // Idempotent: outputs are rewritten only when their content changes.
-import { readFileSync, writeFileSync, readdirSync, mkdirSync, existsSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync, mkdirSync, existsSync, rmSync, utimesSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -385,6 +385,9 @@ const changed = [
   // Last: the build regenerates when an input is newer than this file.
   writeIfChanged('validators.cjs', code),
 ].some(Boolean);
+// Unchanged, it is still as new as the inputs it was made from (else every build ran this again).
+const now = new Date();
+utimesSync(join(outDir, 'validators.cjs'), now, now);
 
 process.stderr.write(
   `gen-schemas: ${Object.keys(roots).length} kinds, ${Object.keys(sortedDefs).length} definitions, Kubernetes ${kubernetesVersion} (${source}); ` +
