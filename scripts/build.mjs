@@ -26,7 +26,7 @@ function newest(path) {
 
 const generated = 'generated/validators.cjs';
 const inputs = ['scripts/gen-schemas.mjs', 'scripts/split-validators.mjs', 'src/api/resources.ts', 'src/api/rest/proto/k8s-proto.json', 'src/api/validation/schema-version.ts', join(process.env.KUBESIM_MODELS_NODE_MODULES || 'node_modules', 'kubernetes-models', 'package.json')];
-if (existsSync('scripts/gen-schemas.mjs') && (!existsSync(generated) || Math.max(...inputs.filter(existsSync).map(newest)) > statSync(generated).mtimeMs)) {
+if (existsSync('scripts/gen-schemas.mjs') && (!existsSync(generated) || !existsSync('generated/quantities.json') || Math.max(...inputs.filter(existsSync).map(newest)) > statSync(generated).mtimeMs)) {
   const r = spawnSync(process.execPath, ['scripts/gen-schemas.mjs'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

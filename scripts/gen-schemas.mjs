@@ -16,6 +16,8 @@
 //
 //   generated/schemas.json   { kubernetesVersion, source, roots: {"apps/v1/Deployment": defName},
 //                              definitions: {"io.k8s.api.apps.v1.DeploymentSpec": schema, ...} }
+//   generated/quantities.json {"v1/Pod": {"spec": {"containers": {"*": {"resources": ...}}}}}: where
+//                              each kind holds a Quantity (src/api/quantity-fields.ts)
 //   generated/validators.cjs `roots`: "group/version/Kind" -> its validate function's name and
 //                              the chunks declaring it, generated/validators/<chunk>.cjs
 //                              (scripts/split-validators.mjs), loaded per kind.
@@ -25,7 +27,7 @@
 // the apiextensions ones are listed in FLOAT_FIELDS); enums stay plain strings (the API
 // server's validation, not its decoding, rejects an unsupported value, with its own message).
 // Idempotent: outputs are rewritten only when their content changes.
-import { readFileSync, writeFileSync, readdirSync, mkdirSync, existsSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync, mkdirSync, existsSync, rmSync, utimesSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -305,6 +307,37 @@ for (const r of [...BUILTIN_RESOURCES, ...REVIEW_RESOURCES]) {
 const sortedDefs = Object.fromEntries(Object.keys(definitions).sort().map((k) => [k, definitions[k]]));
 const schemasDoc = { kubernetesVersion, source, roots, missing, definitions: sortedDefs };
 
+// --- where each kind holds Quantities: the API server writes them in canonical form --------
+// A trie per kind ("group/version/Kind"; kinds without a Quantity left out): a member's
+// name, `*` for every item of an array or value of a map, `1` where the value is a Quantity.
+function quantityTrie(defName, trie, seen) {
+  if (defName === QUANTITY) return 1;
+  if (seen.has(defName)) return undefined; // JSONSchemaProps is recursive (and holds no Quantity)
+  seen.add(defName);
+  const walk = (s) => {
+    if (!s || typeof s !== 'object') return undefined;
+    if (s.$ref) return quantityTrie(s.$ref.slice('#/definitions/'.length), {}, seen);
+    const node = {};
+    for (const [k, v] of Object.entries(s.properties ?? {})) {
+      const t = walk(v);
+      if (t !== undefined) node[k] = t;
+    }
+    const inner = s.items ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
+    const t = inner && walk(inner);
+    if (t !== undefined) node['*'] = t;
+    for (const a of s.anyOf ?? []) Object.assign(node, walk(a));
+    return Object.keys(node).length ? node : undefined;
+  };
+  const t = walk(definitions[defName]);
+  seen.delete(defName);
+  return t === undefined ? undefined : Object.assign(trie, t);
+}
+const quantities = {};
+for (const [key, defName] of Object.entries(roots)) {
+  const t = quantityTrie(defName, {}, new Set());
+  if (t) quantities[key] = t;
+}
+
 // --- compile: descriptions stripped (they are in schemas.json), refs shared ----------------
 function stripDocs(s) {
   if (Array.isArray(s)) return s.map(stripDocs);
@@ -347,10 +380,14 @@ const chunkFiles = Object.keys(split.chunks).map((c) => `${c}.cjs`);
 for (const f of readdirSync(join(outDir, 'validators'))) if (!chunkFiles.includes(f)) rmSync(join(outDir, 'validators', f), { force: true });
 const changed = [
   writeIfChanged('schemas.json', JSON.stringify(schemasDoc)),
+  writeIfChanged('quantities.json', JSON.stringify(quantities)),
   ...Object.entries(split.chunks).map(([c, src]) => writeIfChanged(`validators/${c}.cjs`, src)),
   // Last: the build regenerates when an input is newer than this file.
   writeIfChanged('validators.cjs', code),
 ].some(Boolean);
+// Unchanged, it is still as new as the inputs it was made from (else every build ran this again).
+const now = new Date();
+utimesSync(join(outDir, 'validators.cjs'), now, now);
 
 process.stderr.write(
   `gen-schemas: ${Object.keys(roots).length} kinds, ${Object.keys(sortedDefs).length} definitions, Kubernetes ${kubernetesVersion} (${source}); ` +

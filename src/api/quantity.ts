@@ -122,11 +122,20 @@ function quantityInput(raw: unknown): string | undefined {
   return undefined;
 }
 
-/** Quantity.String() of a value as an object holds it: the text ParseQuantity kept, else the canonical form ('0' for none). */
-export function quantityString(raw: unknown): string {
+/**
+ * What the API server stores of a value it decodes as a Quantity (UnmarshalJSON, then
+ * MarshalJSON): its String(), the text ParseQuantity kept (`1e3`, `500m`) else the canonical
+ * form (`1000m` -> `1`, `1.5` -> `1500m`, the number 1000 -> `1k`); undefined when it is no quantity.
+ */
+export function quantityJson(raw: unknown): string | undefined {
   const str = quantityInput(raw);
   const parsed = str === undefined ? undefined : goParseQuantity(str);
-  return parsed && 'text' in parsed ? parsed.text : '0';
+  return parsed && 'text' in parsed ? parsed.text : undefined;
+}
+
+/** Quantity.String() of a value as an object holds it: the text ParseQuantity kept, else the canonical form ('0' for none). */
+export function quantityString(raw: unknown): string {
+  return quantityJson(raw) ?? '0';
 }
 
 /**

@@ -22,6 +22,7 @@ import { deepEqual } from '../util/json-equal';
 
 export { deepEqual };
 import { applyDefaults } from './defaulting';
+import { canonicalQuantities } from './quantity-fields';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
 import { policyAdmission } from './admission/validating-policy';
 import { limitRangeViolation, sortedRanges } from './admission/limit-ranger';
@@ -271,6 +272,7 @@ export class ApiServer {
     // A built-in kind's decoding needs no CRD lookup (no await: each promise costs its
     // async hooks, thousands of Events a second).
     const crd = rt.crd ? await this.checkSchema(obj, rt) : this.checkDecoded(obj, rt, undefined);
+    canonicalQuantities(obj, rt);
     applyDefaults(obj);
     dropDisabledFields(obj, undefined, rt.group);
     dedupOwnerReferencesAndWarn(obj, Boolean(opts.patch), opts.warn);
@@ -375,6 +377,7 @@ export class ApiServer {
         next = { ...current, metadata: { ...current.metadata } };
         if (input.status !== undefined) next.status = deepCopy(input.status);
         else delete next.status;
+        canonicalQuantities(next, rt, 'status');
         // The body is decoded with its schema's defaults (the status among them).
         if (crd) next = withCrdDefaults(next, crd);
         strategy.prepareForStatusUpdate?.(input, next);
@@ -390,6 +393,7 @@ export class ApiServer {
         await policyAdmission(this, rt, 'UPDATE', next, current, { ...opts, subresource: 'status' });
       } else {
         next = decoded!;
+        canonicalQuantities(next, rt);
         applyDefaults(next);
         dropDisabledFields(next, current, rt.group);
         // podEphemeralContainersStrategy (dropNonEphemeralContainerUpdates): only the ephemeral containers change.

@@ -211,3 +211,21 @@ test('state files are private to the user', async () => {
   const cmDir = join(dir, 'registry', 'configmaps', 'default');
   for (const f of readdirSync(cmDir)) assert.equal(statSync(join(cmDir, f)).mode & 0o777, 0o600, f);
 });
+
+test('quantities are stored canonical: apply, patch of each type and get -o json show kube\'s form, last-applied the text', async () => {
+  const f = sb.file('rq.yaml', 'apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: rq\nspec:\n  hard:\n    requests.cpu: 1000m\n    requests.memory: 2048Ki\n    pods: 1e3\n    limits.cpu: "1e3"\n');
+  assert.equal(await sb.ok(['apply', '-f', f]), 'resourcequota/rq created\n');
+  const hard = async () => JSON.parse(await sb.ok(['get', 'quota', 'rq', '-o', 'json'])).spec.hard;
+  // YAML's 1e3 is the number 1000 ("1k"); the string "1e3" is kept, as ParseQuantity keeps it.
+  assert.deepEqual(await hard(), { 'requests.cpu': '1', 'requests.memory': '2Mi', pods: '1k', 'limits.cpu': '1e3' });
+  // kubectl's three-way patch sees "1000m" against the live "1": configured every time, as against kube.
+  assert.equal(await sb.ok(['apply', '-f', f]), 'resourcequota/rq configured\n');
+  const live = JSON.parse(await sb.ok(['get', 'quota', 'rq', '-o', 'json']));
+  assert.match(live.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'], /"requests.cpu":"1000m","requests.memory":"2048Ki"/);
+  await sb.ok(['patch', 'quota', 'rq', '-p', '{"spec":{"hard":{"requests.cpu":"1.5"}}}']);
+  await sb.ok(['patch', 'quota', 'rq', '--type', 'merge', '-p', '{"spec":{"hard":{"pods":20000}}}']);
+  await sb.ok(['patch', 'quota', 'rq', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/hard/requests.memory","value":"1024Mi"}]']);
+  assert.deepEqual(await hard(), { 'requests.cpu': '1500m', 'requests.memory': '1Gi', pods: '20k', 'limits.cpu': '1e3' });
+  assert.equal(await sb.ok(['apply', '--server-side', '--force-conflicts', '-f', f]), 'resourcequota/rq serverside-applied\n');
+  assert.deepEqual(await hard(), { 'requests.cpu': '1', 'requests.memory': '2Mi', pods: '1k', 'limits.cpu': '1e3' });
+});

@@ -9,7 +9,7 @@
 
 import descriptor from '../rest/proto/k8s-proto.json';
 import { fieldsByName, type Field } from '../../printers/go-order';
-import { goParseQuantity } from '../quantity';
+import { goParseQuantity, quantityJson } from '../quantity';
 import { rfc3339ParseError } from './object-meta-decode';
 import { byteOrder, goBase64Error, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
 
@@ -239,9 +239,7 @@ export function typedDecodeError(obj: Record<string, unknown>, decoded?: string)
 
 /** A Quantity as json.Marshal writes it again: its String() (the text ParseQuantity kept, else canonical). */
 function quantityText(x: unknown): unknown {
-  if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'bigint') return x;
-  const parsed = goParseQuantity(typeof x === 'number' ? goJsonNumber(x) : String(x).trim());
-  return 'error' in parsed ? x : parsed.text;
+  return quantityJson(x) ?? x;
 }
 
 /** Drops, in place, the fields of a value of message `type` that its Go struct has no field for; Quantities re-encoded. */

@@ -1,0 +1,57 @@
+// The API server stores a built-in object's Quantities as kube-apiserver does: it decodes every
+// resource.Quantity field into a Quantity and encodes it again (Quantity.MarshalJSON), so
+// `cpu: 1000m` is stored and read back as "1", `memory: 1000` (a number) as "1k". Where each
+// kind holds a Quantity comes from its generated schema (generated/quantities.json, written
+// by scripts/gen-schemas.mjs from the OpenAPI Quantity refs). Custom resources are stored as
+// written, as kube's are.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { quantityJson } from './quantity';
+import { generatedDir, rootKey } from './validation/schema-store';
+import { splitApiVersion, type ResourceType } from './resources';
+import type { KObject } from './types';
+
+/** A member's name (`*`: every item of an array or value of a map) to what is below it; 1: a Quantity. */
+type Trie = { [member: string]: Trie | 1 };
+
+let tries: Record<string, Trie> | undefined;
+
+function trieOf(key: string): Trie | undefined {
+  if (!tries) {
+    const dir = generatedDir();
+    if (!dir) throw new Error('the generated schemas are missing: run "node scripts/gen-schemas.mjs" (or the build)');
+    tries = JSON.parse(readFileSync(join(dir, 'quantities.json'), 'utf8')) as Record<string, Trie>;
+  }
+  return Object.prototype.hasOwnProperty.call(tries, key) ? tries[key] : undefined;
+}
+
+function canonicalize(node: unknown, trie: Trie): void {
+  if (node === null || typeof node !== 'object') return;
+  const o = node as Record<string, unknown>;
+  for (const member of Object.keys(trie)) {
+    const below = trie[member];
+    const keys = member !== '*' ? (Object.prototype.hasOwnProperty.call(o, member) ? [member] : []) : Array.isArray(o) ? o.keys() : Object.keys(o);
+    for (const k of keys as Iterable<string | number>) {
+      const v = o[k as string];
+      if (below !== 1) canonicalize(v, below);
+      else {
+        // A value that is no quantity is left for the decoder's error.
+        const text = quantityJson(v);
+        if (text !== undefined) o[k as string] = text;
+      }
+    }
+  }
+}
+
+/**
+ * Rewrites, in place, every Quantity of a built-in object (only its status: `part`) as the
+ * API server encodes it. `obj` must be the write's own copy (its status, for a status write).
+ */
+export function canonicalQuantities(obj: KObject, rt: ResourceType, part?: 'status'): void {
+  if (rt.crd || typeof obj.apiVersion !== 'string') return;
+  const trie = trieOf(rootKey(rt.group, splitApiVersion(obj.apiVersion).version, rt.kind));
+  if (!trie) return;
+  if (part !== 'status') return canonicalize(obj, trie);
+  if (typeof trie.status === 'object') canonicalize(obj.status, trie.status);
+}

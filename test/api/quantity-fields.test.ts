@@ -1,0 +1,106 @@
+// The API server stores a built-in object's Quantities as kube-apiserver encodes them
+// (Quantity.MarshalJSON after UnmarshalJSON): canonical unless ParseQuantity kept the text,
+// on every write (create, update, the status subresource, server-side apply); custom
+// resources as written.
+
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiServer } from '../../src/api/server';
+import { openStore } from '../../src/store/registry';
+import { ManualClock } from '../../src/sim/clock';
+import { seededRng } from '../../src/sim/rng';
+import { apiValidator, loadValidation } from '../../src/api/validator-adapter';
+import type { KObject } from '../../src/api/types';
+import { crdObject } from '../helpers/crd';
+
+before(async () => loadValidation());
+
+async function server(): Promise<ApiServer> {
+  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-11-22T06:00:00Z')), seededRng(1), apiValidator());
+  await api.bootstrap();
+  return api;
+}
+
+// As written -> as kube stores it. `1e3` (a string) is kept: ParseQuantity keeps a text whose
+// scale is a multiple of 3 without trailing zeros; the number 1000 is not (shifted "1000").
+const WRITTEN = { cpu: '1000m', memory: '2048Ki', 'ephemeral-storage': 1000, 'example.com/a': '1e3', 'example.com/b': 0.001, 'example.com/c': ' 1.5 ' };
+const STORED = { cpu: '1', memory: '2Mi', 'ephemeral-storage': '1k', 'example.com/a': '1e3', 'example.com/b': '1m', 'example.com/c': '1500m' };
+
+const podSpec = () => ({
+  containers: [{ name: 'c', image: 'nginx', resources: { requests: { ...WRITTEN }, limits: { ...WRITTEN } }, env: [{ name: 'M', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1024Ki' } } }] }],
+  initContainers: [{ name: 'i', image: 'busybox', resources: { limits: { cpu: '0.5' } } }],
+  volumes: [{ name: 'v', emptyDir: { sizeLimit: '1024Mi' } }],
+});
+
+test('create and update of a pod and a deployment store canonical quantities at every Quantity field', async () => {
+  const api = await server();
+  const pod = await api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: podSpec() });
+  const c = pod.spec.containers[0];
+  assert.deepEqual(c.resources, { requests: STORED, limits: STORED });
+  assert.equal(c.env[0].valueFrom.resourceFieldRef.divisor, '1Mi');
+  assert.deepEqual(pod.spec.initContainers[0].resources, { limits: { cpu: '500m' }, requests: { cpu: '500m' } });
+  assert.equal(pod.spec.volumes[0].emptyDir.sizeLimit, '1Gi');
+  // What is read back is what was stored.
+  assert.deepEqual((await api.get(api.resolve('pods'), 'default', 'p')).spec.containers[0].resources.limits, STORED);
+
+  const d = await api.create({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
+    spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: podSpec() } },
+  });
+  assert.deepEqual(d.spec.template.spec.containers[0].resources.requests, STORED);
+  const next = structuredClone(d);
+  next.spec.template.spec.containers[0].resources.limits = { cpu: 2000, memory: '1.5Gi' };
+  const updated = await api.update(next);
+  assert.deepEqual(updated.spec.template.spec.containers[0].resources.limits, { cpu: '2k', memory: '1536Mi' });
+});
+
+test('LimitRange, ResourceQuota, PVC, PV, RuntimeClass and CSIStorageCapacity quantities are stored canonical', async () => {
+  const api = await server();
+  const lr = await api.create({
+    apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'lr' },
+    spec: { limits: [{ type: 'Container', max: { cpu: '4000m' }, min: { memory: 1024 }, default: { cpu: '1.0' }, defaultRequest: { cpu: '0.25' }, maxLimitRequestRatio: { cpu: '10.0' } }] },
+  });
+  // (defaultRequest.memory: the min, defaulted.)
+  assert.deepEqual(lr.spec.limits[0], { type: 'Container', max: { cpu: '4' }, min: { memory: '1024' }, default: { cpu: '1' }, defaultRequest: { cpu: '250m', memory: '1024' }, maxLimitRequestRatio: { cpu: '10' } });
+  const quota = await api.create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { 'requests.cpu': '10000m', 'requests.memory': '1048576Ki', pods: 10 } } });
+  assert.deepEqual(quota.spec.hard, { 'requests.cpu': '10', 'requests.memory': '1Gi', pods: '10' });
+  const pvc = await api.create({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1024Mi' } } } });
+  assert.equal(pvc.spec.resources.requests.storage, '1Gi');
+  const pv = await api.create({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'v' }, spec: { accessModes: ['ReadWriteOnce'], capacity: { storage: 5e9 }, hostPath: { path: '/x' } } });
+  assert.equal(pv.spec.capacity.storage, '5G');
+  const rc = await api.create({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: 'r' }, handler: 'h', overhead: { podFixed: { cpu: '0.1' } } });
+  assert.deepEqual(rc.overhead.podFixed, { cpu: '100m' });
+  const cap = await api.create({ apiVersion: 'storage.k8s.io/v1', kind: 'CSIStorageCapacity', metadata: { name: 's' }, storageClassName: 'sc', capacity: '2048Mi', maximumVolumeSize: 1000000 });
+  assert.deepEqual([cap.capacity, cap.maximumVolumeSize], ['2Gi', '1M']);
+  // The LimitRanger's defaults come from the stored (canonical) range, its messages quote it.
+  const pod = await api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { memory: 2048 } } }] } });
+  assert.deepEqual(pod.spec.containers[0].resources, { limits: { cpu: '1' }, requests: { cpu: '250m', memory: '2048' } });
+  await assert.rejects(
+    () => api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'big' }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { limits: { cpu: '8000m' }, requests: { memory: 2048 } } }] } }),
+    /maximum cpu usage per Container is 4, but limit is 8$/,
+  );
+});
+
+test('status writes and server-side apply store canonical quantities; a status write leaves spec as it was', async () => {
+  const api = await server();
+  const node = await api.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, status: { capacity: { cpu: '2', memory: '1Gi' }, allocatable: { cpu: '2' } } });
+  const written = await api.updateStatus({ ...node, status: { ...node.status, capacity: { ...node.status.capacity, cpu: '4000m', 'example.com/gpu': 2 }, allocatable: { ...node.status.allocatable, memory: '4096Mi' } } });
+  assert.equal(written.status.capacity.cpu, '4');
+  assert.equal(written.status.capacity['example.com/gpu'], '2');
+  assert.equal(written.status.allocatable.memory, '4Gi');
+
+  const cms = api.resolve('pvc');
+  const { object: applied } = await api.apply(cms, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'a', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '0.5Gi' } } } }, { fieldManager: 'm', force: false });
+  assert.equal(applied.spec.resources.requests.storage, '512Mi');
+  const { object: again } = await api.apply(cms, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'a', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '524288Ki' } } } }, { fieldManager: 'm', force: false });
+  assert.equal(again.spec.resources.requests.storage, '512Mi');
+  const status = await api.updateStatus({ ...again, status: { phase: 'Bound', capacity: { storage: '0.5Gi' } } });
+  assert.deepEqual([status.status.capacity.storage, status.spec.resources.requests.storage], ['512Mi', '512Mi']);
+});
+
+test('custom resources keep their quantities as written', async () => {
+  const api = await server();
+  await api.create(crdObject({ plural: 'widgets', kind: 'Widget', schema: 'properties: {spec: {type: object, properties: {cpu: {x-kubernetes-int-or-string: true}, memory: {type: string}}}}' }));
+  const w = await api.create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { cpu: '1000m', memory: '2048Ki' } });
+  assert.deepEqual(w.spec, { cpu: '1000m', memory: '2048Ki' });
+});
