@@ -7,7 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { quantityJson } from './quantity';
+import { noteWritten, quantityJson } from './quantity';
 import { generatedDir, rootKey } from './validation/schema-store';
 import { splitApiVersion, type ResourceType } from './resources';
 import type { KObject } from './types';
@@ -38,7 +38,9 @@ function canonicalize(node: unknown, trie: Trie): void {
       else {
         // A value that is no quantity is left for the decoder's error.
         const text = quantityJson(v);
-        if (text !== undefined) o[k as string] = text;
+        if (text === undefined || text === v) continue;
+        if (!Array.isArray(o)) noteWritten(o, k as string, v);
+        o[k as string] = text;
       }
     }
   }

@@ -133,6 +133,26 @@ export function quantityJson(raw: unknown): string | undefined {
   return parsed && 'text' in parsed ? parsed.text : undefined;
 }
 
+/**
+ * The values canonicalQuantities rewrote, as written, per map holding them: ValidateLimitRange
+ * prints the Quantity it decoded from the request (%#v, goQuantitySyntax), whose form depends
+ * on the text as written (`1.5Gi` is an inf.Dec, its canonical `1536Mi` is not).
+ */
+const asWritten = new WeakMap<object, Record<string, unknown>>();
+
+/** Notes `raw` as what `holder[key]` held before it was rewritten as its canonical text. */
+export function noteWritten(holder: object, key: string, raw: unknown): void {
+  let m = asWritten.get(holder);
+  if (!m) asWritten.set(holder, (m = {}));
+  m[key] = raw;
+}
+
+/** `map` with each value as the request wrote it (the same object when none was rewritten). */
+export function writtenValues(map: Record<string, unknown>): Record<string, unknown> {
+  const m = asWritten.get(map);
+  return m ? { ...map, ...m } : map;
+}
+
 /** Quantity.String() of a value as an object holds it: the text ParseQuantity kept, else the canonical form ('0' for none). */
 export function quantityString(raw: unknown): string {
   return quantityJson(raw) ?? '0';

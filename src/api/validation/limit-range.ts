@@ -6,7 +6,7 @@
 // random, kubesim's is by key.
 
 import type { FieldError } from '../errors';
-import { cmp, MAX_MILLI_VALUE, milliValue, parseQuantity, quantityString, value, goQuantitySyntax, ZERO } from '../quantity';
+import { cmp, MAX_MILLI_VALUE, milliValue, parseQuantity, quantityString, value, goQuantitySyntax, writtenValues, ZERO } from '../quantity';
 import { isObject } from '../types';
 import { invalid, q, required } from './name-rules';
 import { isQualifiedName } from './string-rules';
@@ -69,7 +69,8 @@ export function limitRangeErrors(spec: any): FieldError[] {
     const nameErrors = type === 'Pod' || type === 'Container' ? containerResourceNameErrors : resourceNameErrors;
     const keys = new Set<string>();
     const take = (part: string): Record<string, unknown> => {
-      const m = list(item[part]);
+      // As written: the %#v of a bound's error shows the Quantity decoded from the request.
+      const m = writtenValues(list(item[part]));
       for (const k of Object.keys(m).sort()) {
         out.push(...nameErrors(k, `${at}.${part}[${k}]`));
         keys.add(k);
