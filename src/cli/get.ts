@@ -4,7 +4,7 @@
 import { declareFlagTypes } from './flags/pflag';
 import { Option, type Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
-import { kindGroup, objectPath, pluralGroup, resourcePath, type ResourceType } from '../api/resources';
+import { inGroupOf, kindGroup, objectPath, pluralGroup, resourcePath, type ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import { goJson } from '../util/go-format';
@@ -187,6 +187,7 @@ export async function runGet(ctx: CliContext, resources: string[], flags: GetFla
     }
   }
 
+  for (const f of found) f.items = f.items.map((o) => inGroupOf(f.type, o));
   if (flags.subresource) for (const f of found) f.items = await subresourceView(f.type, f.items, flags.subresource);
   const now = api.clock.now();
   if (watching) {
@@ -409,8 +410,9 @@ export async function renderTables(found: Found[], flags: GetFlags, ctx: CliCont
   const { printTable } = await import('../printers/table');
   const nonEmpty = found.filter((f) => (f.printed ? f.printed.count : f.items.length) > 0);
   if (nonEmpty.length === 0) {
-    // A list that matched nothing says so; names that were not found are errors instead.
-    if (!byName && found.length) {
+    // A list that matched nothing says so (names not found are errors instead); kubectl's
+    // watch prints nothing for it.
+    if (!byName && found.length && !flags.watch && !flags.watchOnly) {
       const t = found[0].type;
       ctx.err(t.namespaced && !flags.allNamespaces ? `No resources found in ${ctx.namespace} namespace.\n` : 'No resources found\n');
     }

@@ -2,7 +2,7 @@
 // row (or an object) per change, as kubectl's watch does, until interrupted or until
 // --request-timeout.
 
-import type { ResourceType } from '../api/resources';
+import { inGroupOf, type ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
@@ -151,7 +151,7 @@ export async function watch(
         rev = Math.max(rev, ch.rev);
         const type = types.find((t) => ch.key.startsWith(prefixFor(t)));
         if (!type) continue;
-        const o = ch.object;
+        const o = inGroupOf(type, ch.object);
         const f = filters.get(type)!;
         if (f.namespace && o.metadata.namespace !== f.namespace) continue;
         if (opts.names.length && !opts.names.includes(o.metadata.name!)) continue;

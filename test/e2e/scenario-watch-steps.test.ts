@@ -47,7 +47,9 @@ spec: {ports: [{port: 80}]}
 
 test('get -w: Pending first, then ContainerCreating, then Error and CrashLoopBackOff in turn', { timeout: 120_000 }, async () => {
   assert.equal(sb.run(['clock', 'speed', '10'], daemon).code, 0);
-  const watcher = spawn(process.execPath, [BIN, 'get', 'pods', '-w'], {
+  // -v=6: the watch request's line (as kubectl's) says when the watch has started; an empty
+  // list prints nothing before it, as kubectl prints nothing.
+  const watcher = spawn(process.execPath, [BIN, 'get', 'pods', '-w', '-v=6'], {
     env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: sb.home, KUBECONFIG: `${sb.home}/kubeconfig`, KUBESIM_NO_DAEMON: '0', NO_COLOR: '1', TZ: 'UTC' },
   });
   let seen = '';
@@ -55,9 +57,12 @@ test('get -w: Pending first, then ContainerCreating, then Error and CrashLoopBac
   watcher.stdout.on('data', (d) => (seen += d));
   watcher.stderr.on('data', (d) => (listed += d));
   try {
-    // the watcher lists (nothing yet), then follows
-    for (const end = Date.now() + 30_000; !listed.includes('No resources found') && Date.now() < end;) await new Promise((r) => setTimeout(r, 100));
-    assert.match(listed, /No resources found in default namespace/);
+    // the watcher lists (nothing yet), then follows from the list's resourceVersion
+    const watching = /GET \S+\/api\/v1\/namespaces\/default\/pods\?resourceVersion=\d+&watch=true\S* 200 OK/;
+    for (const end = Date.now() + 30_000; !watching.test(listed) && Date.now() < end;) await new Promise((r) => setTimeout(r, 100));
+    assert.match(listed, watching);
+    assert.doesNotMatch(listed, /No resources found/);
+    assert.equal(seen, '');
     assert.equal(sb.run(['run', 'crash', '--image=busybox:1.36', '--', 'sh', '-c', 'echo boom; exit 1'], daemon).code, 0);
     const statuses = () => seen.split('\n').filter((l) => l.startsWith('crash ')).map((l) => l.split(/\s+/).slice(2, 4).join(' '));
     const deadline = Date.now() + 90_000;
