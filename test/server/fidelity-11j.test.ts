@@ -7,18 +7,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster, asKubectl } from './harness';
+import { crdYaml } from '../helpers/crd';
 
 const c = new ServedCluster('fid11j');
 
-const CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets, singular: widget}
-  scope: Namespaced
-  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]
-`;
+const CRD = crdYaml({ plural: 'widgets', kind: 'Widget', schema: 'x-kubernetes-preserve-unknown-fields: true' });
 
 before(async () => {
   await c.setUp({
