@@ -143,14 +143,6 @@ export function apiVersionOf(r: ResourceType, version = r.version): string {
   return r.group ? `${r.group}/${version}` : version;
 }
 
-/**
- * `obj` as `r`'s group names it: an events.k8s.io Event read from the core events it is stored
- * as carries that group's apiVersion (what the server answers, and what `-o name` prints).
- */
-export function inGroupOf<T extends { apiVersion?: string; kind?: string }>(r: ResourceType, obj: T): T {
-  return splitApiVersion(obj.apiVersion ?? '').group === r.group ? obj : { ...obj, apiVersion: apiVersionOf(r), kind: r.kind };
-}
-
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const i = apiVersion.indexOf('/');
   return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };

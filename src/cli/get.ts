@@ -4,7 +4,8 @@
 import { declareFlagTypes } from './flags/pflag';
 import { Option, type Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
-import { inGroupOf, kindGroup, objectPath, pluralGroup, resourcePath, type ResourceType } from '../api/resources';
+import { inGroupOf } from '../api/conversion/events';
+import { kindGroup, objectPath, pluralGroup, resourcePath, type ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import { goJson } from '../util/go-format';

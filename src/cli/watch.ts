@@ -2,7 +2,8 @@
 // row (or an object) per change, as kubectl's watch does, until interrupted or until
 // --request-timeout.
 
-import { inGroupOf, type ResourceType } from '../api/resources';
+import { inGroupOf } from '../api/conversion/events';
+import type { ResourceType } from '../api/resources';
 import type { ApiServer } from '../api/server';
 import type { KObject } from '../api/types';
 import type { CliContext } from './context';
@@ -156,7 +157,8 @@ export async function watch(
         if (f.namespace && o.metadata.namespace !== f.namespace) continue;
         if (opts.names.length && !opts.names.includes(o.metadata.name!)) continue;
         if (f.labelMatch && !f.labelMatch(o.metadata.labels ?? {})) continue;
-        if (f.fieldMatch && !f.fieldMatch(o)) continue;
+        // field selectors name the stored (core) fields, as the server's do
+        if (f.fieldMatch && !f.fieldMatch(ch.object)) continue;
         if (render) ctx.out(render([o], ch.type));
         else {
           ctx.out(changeText(printTable, type, ch.type, o, opts, headerPrinted, api.clock.now(), printer));

@@ -5,6 +5,7 @@
 
 import type { KObject } from '../types';
 import { stringifyJson } from '../../util/exact-json';
+import { asVersion } from '../conversion/events';
 
 const texts = new WeakMap<KObject, Map<string, string>>();
 
@@ -59,7 +60,7 @@ export function encodedHeld(): number {
 
 /** The object as `apiVersion`/`kind` name it (what RestHandler.external returns), as JSON; remembered for a store's shared (frozen) objects. */
 export function externalJson(obj: KObject, apiVersion: string, kind: string): string {
-  const encode = () => stringifyJson({ ...obj, apiVersion, kind });
+  const encode = () => stringifyJson(asVersion(obj, apiVersion, kind));
   return Object.isFrozen(obj) ? encodedOnce(obj, `${apiVersion} ${kind}`, encode) : encode();
 }
 

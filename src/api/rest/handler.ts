@@ -30,6 +30,7 @@ import { GroupCommit } from './group-commit';
 import { METRICS_CONTENT_TYPE, RequestMetrics, requestLabels } from './request-metrics';
 import { asUserRequest } from '../../store/async-store';
 import { externalJson } from './encoded';
+import { asVersion } from '../conversion/events';
 
 /** Authorization check for SubjectAccessReviews (the HTTP front end supplies RBAC): allowed, and the authorizer's reason. */
 export type AccessCheck = (user: RequestUser, attrs: { verb: string; group: string; resource: string; subresource?: string; name?: string; namespace: string } | { verb: string; path: string }) => Promise<{ allowed: boolean; reason: string }>;
@@ -310,7 +311,7 @@ export class RestHandler {
 
   /** The object as the requested group/version names it. */
   external(t: Target, obj: KObject): KObject {
-    return { ...obj, apiVersion: t.gv, kind: t.rt.kind };
+    return asVersion(obj, t.gv, t.rt.kind);
   }
 
   private readonly getCrd = async (name: string): Promise<KObject | undefined> =>
