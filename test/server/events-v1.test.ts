@@ -46,7 +46,7 @@ test('get events.events.k8s.io -o json: the core fields under their events.k8s.i
   assert.ok(evs.some((e) => e.reportingController === 'default-scheduler' && e.action === 'Binding'), 'the scheduler\'s event');
   for (const args of [['get', 'events.events.k8s.io', '-n', 'busy', '-o', 'json'], ['get', 'ev.v1.events.k8s.io', '-n', 'busy', '-o', 'yaml'], ['get', `events.events.k8s.io/${evs[0].metadata.name}`, '-n', 'busy', '-o', 'yaml']]) {
     const want = asKubectl(c.kubectl(args));
-    for (const env of [{}, { KUBESIM_NO_DAEMON: '' }]) assert.deepEqual(asKubectl(await c.hosted(args, { env })), want, `kubesim ${args.join(' ')} ${JSON.stringify(env)}`);
+    for (const env of [{}, { KUBESIM_NO_DAEMON: '' }] as Record<string, string>[]) assert.deepEqual(asKubectl(await c.hosted(args, { env })), want, `kubesim ${args.join(' ')} ${JSON.stringify(env)}`);
   }
 });
 
@@ -71,4 +71,37 @@ test('the REST endpoints: one event, the list and a watch in events.k8s.io/v1 fi
     assert.equal(e.apiVersion, 'events.k8s.io/v1');
     assert.ok('regarding' in e && !('involvedObject' in e), JSON.stringify(e));
   }
+});
+
+test('create, replace and patch through events.k8s.io/v1: stored as the core Event, read back in either group', async () => {
+  const ev = (note: string) => `apiVersion: events.k8s.io/v1
+kind: Event
+metadata: {name: by-hand, namespace: busy}
+eventTime: "2026-01-02T03:04:05.000000Z"
+reportingController: example.com/hand
+reportingInstance: hand-1
+action: Poking
+reason: Poked
+type: Warning
+note: ${note}
+regarding: {apiVersion: apps/v1, kind: Deployment, name: web, namespace: busy}
+`;
+  const created = c.kubectl(['create', '-f', '-', '-o', 'json'], { stdin: ev('first') });
+  assert.equal(created.code, 0, created.stderr);
+  const e = JSON.parse(created.stdout);
+  assert.deepEqual([e.apiVersion, e.note, e.reportingController, e.reportingInstance, e.action, e.regarding.name], ['events.k8s.io/v1', 'first', 'example.com/hand', 'hand-1', 'Poking', 'web']);
+  assert.ok(!('involvedObject' in e) && !('message' in e), created.stdout);
+  const core = () => JSON.parse(c.kubectl(['get', 'events', 'by-hand', '-n', 'busy', '-o', 'json']).stdout);
+  let v1 = core();
+  assert.deepEqual([v1.apiVersion, v1.message, v1.reportingComponent, v1.reportingInstance, v1.action, v1.involvedObject.kind, v1.eventTime], ['v1', 'first', 'example.com/hand', 'hand-1', 'Poking', 'Deployment', '2026-01-02T03:04:05.000000Z']);
+  assert.ok(!('note' in v1) && !('regarding' in v1), JSON.stringify(v1));
+  const replaced = c.kubectl(['replace', '-f', '-', '-o', 'json'], { stdin: ev('second') });
+  assert.equal(replaced.code, 0, replaced.stderr);
+  assert.equal(JSON.parse(replaced.stdout).note, 'second');
+  assert.equal(core().message, 'second');
+  const patched = c.kubectl(['patch', 'events.events.k8s.io', 'by-hand', '-n', 'busy', '--type=merge', '-p', '{"note":"third","deprecatedCount":3}', '-o', 'json']);
+  assert.equal(patched.code, 0, patched.stderr);
+  assert.deepEqual([JSON.parse(patched.stdout).note, JSON.parse(patched.stdout).deprecatedCount], ['third', 3]);
+  v1 = core();
+  assert.deepEqual([v1.message, v1.count, v1.reason], ['third', 3, 'Poked']);
 });

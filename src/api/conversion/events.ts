@@ -61,6 +61,11 @@ export function asVersion(obj: KObject, apiVersion: string, kind: string): KObje
   return { ...obj, apiVersion, kind };
 }
 
+/** A body written through the events.k8s.io/v1 endpoints as the core Event it is stored as; any other as it is. */
+export function asStored(obj: KObject): KObject {
+  return obj.apiVersion === EVENTS_V1 && obj.kind === 'Event' ? eventsV1ToCoreEvent(obj) : obj;
+}
+
 /**
  * `obj` as `r`'s group names it: an events.k8s.io Event read from the core events it is stored
  * as carries that group's apiVersion and fields (what the server answers, what `-o name` prints).
