@@ -48,6 +48,7 @@ import { orderUpdateErrors } from './validation/update-errors';
 import type { Requester } from './strategies/types';
 import { RbacGate } from '../rbac/gate';
 import { renewLease, renewLeases, type LeaseRenewal } from './lease-renewal';
+import { asStored } from './conversion/events';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -237,9 +238,11 @@ export class ApiServer {
   // ---------- writes ----------
 
   create(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
-    const rt = this.typeOf(input);
-    const obj = deepCopy(input);
-    obj.apiVersion = input.apiVersion;
+    // an events.k8s.io/v1 Event is written as the core Event it is stored as
+    const stored = asStored(input);
+    const rt = this.typeOf(stored);
+    const obj = deepCopy(stored);
+    obj.apiVersion = stored.apiVersion;
     return this.createOwned(rt, obj, opts);
   }
 
@@ -340,7 +343,7 @@ export class ApiServer {
    * subresource), except for kinds without a status split.
    */
   update(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
-    return this.replace(input, 'spec', opts);
+    return this.replace(asStored(input), 'spec', opts);
   }
 
   /** Writes only .status (the status subresource), keeping spec and metadata as stored. */

@@ -105,3 +105,35 @@ regarding: {apiVersion: apps/v1, kind: Deployment, name: web, namespace: busy}
   v1 = core();
   assert.deepEqual([v1.message, v1.count, v1.reason], ['third', 3, 'Poked']);
 });
+
+test('kubesim create and kubectl apply --server-side of an events.k8s.io/v1 Event: stored as the core Event', async () => {
+  const ev = (name: string) => `apiVersion: events.k8s.io/v1
+kind: Event
+metadata: {name: ${name}, namespace: busy}
+eventTime: "2026-01-02T03:04:05.000000Z"
+reportingController: example.com/hand
+reportingInstance: hand-1
+action: Poking
+reason: Poked
+type: Normal
+note: from ${name}
+regarding: {apiVersion: apps/v1, kind: Deployment, name: web, namespace: busy}
+`;
+  const runs: [string, () => Promise<{ code: number; stderr: string }>][] = [
+    ['in-process', () => c.hosted(['create', '-f', '-'], { stdin: ev('in-process') })],
+    ['daemon', () => c.hosted(['create', '-f', '-'], { stdin: ev('daemon'), env: { KUBESIM_NO_DAEMON: '' } })],
+    ['ssa', async () => c.kubectl(['apply', '--server-side', '-f', '-'], { stdin: ev('ssa') })],
+  ];
+  for (const [name, run] of runs) {
+    const r = await run();
+    assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+    const v1 = JSON.parse(c.kubectl(['get', 'events', name, '-n', 'busy', '-o', 'json']).stdout);
+    assert.deepEqual([v1.message, v1.involvedObject?.name, v1.reportingComponent, 'note' in v1], [`from ${name}`, 'web', 'example.com/hand', false], name);
+  }
+  // applied again with another note: merged into the stored core Event
+  const again = c.kubectl(['apply', '--server-side', '-f', '-', '-o', 'json'], { stdin: ev('ssa').replace('note: from ssa', 'note: again') });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).note, 'again');
+  const v1 = JSON.parse(c.kubectl(['get', 'events', 'ssa', '-n', 'busy', '-o', 'json']).stdout);
+  assert.deepEqual([v1.message, v1.involvedObject?.name, 'note' in v1], ['again', 'web', false], JSON.stringify(v1));
+});

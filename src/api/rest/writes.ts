@@ -22,7 +22,6 @@ import { applyFieldValidation } from './field-validation';
 import { decodeProtobuf } from './protobuf';
 import type { ApiRequest, ApiResponse } from './types';
 import { pastFloat64Literal, sortedKeys, stringifyJson } from '../../util/exact-json';
-import { asStored } from '../conversion/events';
 import type { Document } from 'yaml';
 
 const BODY_TYPES = 'application/json, application/yaml, application/vnd.kubernetes.protobuf';
@@ -138,7 +137,7 @@ export function createObject(h: RestHandler, req: ApiRequest, t: Target): Promis
     const obj = prepareBody(t, decodeObject(req));
     const dryRun = dryRunOf(req);
     for (const w of await applyFieldValidation(h, req, t, obj)) warn(w);
-    const created = await h.api.create(asStored(obj), { dryRun, fieldManager: managerOf(req), user: req.user, warn });
+    const created = await h.api.create(obj, { dryRun, fieldManager: managerOf(req), user: req.user, warn });
     return h.respondObject(req, t, created, 201, false);
   });
 }
@@ -153,7 +152,7 @@ export function updateObject(h: RestHandler, req: ApiRequest, t: Target, status:
     const dryRun = dryRunOf(req);
     if (!status) for (const w of await applyFieldValidation(h, req, t, obj)) warn(w);
     const opts = { dryRun, fieldManager: managerOf(req), subresource: status ? undefined : t.subresource, user: req.user, warn };
-    const updated = status ? await h.api.updateStatus(obj, opts) : await h.api.update(asStored(obj), opts);
+    const updated = status ? await h.api.updateStatus(obj, opts) : await h.api.update(obj, opts);
     return h.respondObject(req, t, updated, 200, false);
   });
 }
@@ -262,7 +261,7 @@ export function patchObject(h: RestHandler, req: ApiRequest, t: Target, status: 
       // pods/ephemeralcontainers writes through its subresource (validation lets it add containers).
       const opts = { dryRun, fieldManager: manager, subresource: status ? undefined : t.subresource, user: req.user, warn, patch: true };
       try {
-        const updated = status ? await h.api.updateStatus(patched, opts) : await h.api.update(asStored(patched), opts);
+        const updated = status ? await h.api.updateStatus(patched, opts) : await h.api.update(patched, opts);
         return h.respondObject(req, t, updated, 200, false);
       } catch (e) {
         if (!precondition && e instanceof ApiError && e.reason === 'Conflict' && attempt < 5) continue;
