@@ -74,6 +74,8 @@ export class ServedCluster {
   serverErr = '';
   private child?: ChildProcess;
   private readonly hosts = new Map<string, CliHost>();
+  /** What started() ran: each ended before the cluster's directory goes. */
+  private readonly runs = new Set<Running>();
   private stopped = false;
 
   constructor(readonly name = 'srv') {
@@ -199,7 +201,9 @@ export class ServedCluster {
         await tick();
       }
     };
-    return { child, until, done, exited: done.then((r) => r.code), out: () => out, err: () => err };
+    const run: Running = { child, until, done, exited: done.then((r) => r.code), out: () => out, err: () => err };
+    this.runs.add(run);
+    return run;
   }
 
   kubectlAsync(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
@@ -310,6 +314,9 @@ export class ServedCluster {
     // Every process of the cluster gone before its directory is removed (a clean-clone CI run
     // removed it while one still wrote there: ENOTEMPTY).
     const hosts = Promise.all([...this.hosts.values()].map((host) => host.stop()));
+    // A process a test killed may still be exiting (an in-process watcher of the store).
+    for (const r of this.runs) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill();
+    await Promise.all([...this.runs].map((r) => r.done));
     const c = this.child;
     if (c && c.exitCode === null && c.signalCode === null) {
       const exited = new Promise((r) => c.once('exit', r));
