@@ -8,7 +8,10 @@
 // only the server's CRDs name, any answer but a Table of one row — it prints nothing and
 // the full CLI runs the command (a read, so asking twice changes nothing).
 
-import { ResourceRegistry, objectPath, shortNameWarnings } from './api/resources';
+import { ResourceRegistry, isShortName, objectPath, shortNameWarnings, type ResourceType } from './api/resources';
+import { CRD_INDEX } from './api/keys';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { clusterDir, selectCluster } from './cli/context-select';
 import { TABLE_ACCEPT, USER_AGENT, daemonEndpoint } from './client/daemon-endpoint';
 import { socketGet } from './client/socket-get';
@@ -34,8 +37,11 @@ export async function runFastGet(argv: readonly string[]): Promise<boolean> {
     if (shortNameWarnings(registry.all(), typeArg).length) return false; // the CLI's to warn of
     const selected = selectCluster({});
     if (selected.kubeconfigError) return false; // the CLI's to report
-    const endpoint = daemonEndpoint(clusterDir(selected.home, selected.clusterName));
+    const dir = clusterDir(selected.home, selected.clusterName);
+    const endpoint = daemonEndpoint(dir);
     if (!endpoint || !('token' in endpoint.creds) || endpoint.creds.socketPath === undefined) return false;
+    // A built-in's short name a CRD's resource may also have: the CLI's to warn of.
+    if (isShortName(registry.all(), typeArg) && crdShortNameMayClash(dir, typeArg)) return false;
     // -n, else the context's namespace, else `default` (CliContext.namespace); none for a cluster-scoped type.
     const namespace = type.namespaced ? flagNamespace || selected.contextNamespace || 'default' : undefined;
     request = {
@@ -62,4 +68,19 @@ export async function runFastGet(argv: readonly string[]): Promise<boolean> {
   exitQuietlyOnEpipe();
   process.stdout.write(text);
   return true;
+}
+
+/**
+ * Whether a custom resource type may have `typeArg`'s short name: per the file store's CRD index
+ * (ApiServer.loadCustomTypes's meta document, read as a whole file: it is written by rename);
+ * any other store, or an index not read, may.
+ */
+function crdShortNameMayClash(dir: string, typeArg: string): boolean {
+  if (existsSync(join(dir, 'store-url'))) return true;
+  try {
+    const types = parseJson(readFileSync(join(dir, 'meta', `${CRD_INDEX}.json`), 'utf8')) as ResourceType[];
+    return isShortName(types, typeArg);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
 }

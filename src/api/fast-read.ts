@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileStoreReader } from '../store/file-store-read';
 import { CRD_INDEX, objectKey, validName } from './keys';
-import { ResourceRegistry, type ResourceType } from './resources';
+import { ResourceRegistry, shortNameWarnings, type ResourceType } from './resources';
 import { CLOCK, type ClockState } from './sim-state';
 import { runningTime } from '../sim/clock';
 import { seedFromEnv } from '../sim/seed';
@@ -60,7 +60,8 @@ export function readForGet(clusterDir: string, typeArg: string, namespace: strin
   } catch {
     return undefined; // the CLI's error to print
   }
-  if (type.crd || !opts.accept(type)) return undefined;
+  // A short name a CRD's resource also has: the CLI's to warn of (shortNameWarnings).
+  if (type.crd || !opts.accept(type) || shortNameWarnings(registry.all(), typeArg).length) return undefined;
   const ns = type.namespaced ? namespace : undefined;
   // As tryGet: a name (or namespace) that can be no key is not found, and never reaches the store.
   const object = validName(name) && (ns === undefined || validName(ns)) ? store.get(objectKey(type, ns, name)) : undefined;

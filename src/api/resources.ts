@@ -320,6 +320,12 @@ export function shortNameWarnings(types: readonly ResourceType[], input: string,
   return [];
 }
 
+/** Whether `input`'s resource (`po` of `po`, `po.v1`) is a short name of one of `types`: what shortNameWarnings may warn of. */
+export function isShortName(types: readonly ResourceType[], input: string): boolean {
+  const res = input.split('.')[0];
+  return types.some((t) => t.shortNames.includes(res));
+}
+
 function groupPriority(group: string): number {
   if (group === '') return 0;
   if (group.endsWith('.k8s.io') || !group.includes('.')) return group === 'events.k8s.io' ? 2 : 1;

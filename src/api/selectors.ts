@@ -485,6 +485,29 @@ const KIND_FIELDS: Record<string, string[]> = {
   'batch/Job': ['status.successful'],
 };
 
+/**
+ * Kinds served from another kind's storage, whose field label conversion renames their labels
+ * to the stored kind's (kube-apiserver's AddFieldLabelConversionFunc): events.k8s.io/v1's
+ * (pkg/apis/events/v1/conversion.go), matched on the core Event it is stored as.
+ */
+const LABEL_CONVERSIONS: Record<string, Record<string, string>> = {
+  'events.k8s.io/Event': {
+    reason: 'reason',
+    'regarding.kind': 'involvedObject.kind',
+    'regarding.namespace': 'involvedObject.namespace',
+    'regarding.name': 'involvedObject.name',
+    'regarding.uid': 'involvedObject.uid',
+    'regarding.apiVersion': 'involvedObject.apiVersion',
+    'regarding.resourceVersion': 'involvedObject.resourceVersion',
+    'regarding.fieldPath': 'involvedObject.fieldPath',
+    reportingController: 'reportingComponent',
+    source: 'source',
+    type: 'type',
+    'metadata.namespace': 'metadata.namespace',
+    'metadata.name': 'metadata.name',
+  },
+};
+
 function splitTerms(s: string): string[] {
   const terms: string[] = [];
   let cur = '';
@@ -542,6 +565,14 @@ export function parseFieldSelector(kind: string, group: string, s: string): Fiel
     if (!t) throw new Error(`invalid selector: '${s}'; can't understand '${part}'`);
     reqs.push({ field: t.lhs, operator: t.op === '!=' ? '!=' : '=', value: unescapeValue(t.rhs) });
   }
+  const conversion = LABEL_CONVERSIONS[`${group}/${kind}`];
+  if (conversion) {
+    for (const r of reqs) {
+      if (!Object.hasOwn(conversion, r.field)) throw new Error(`field label not supported: ${r.field}`);
+      r.field = conversion[r.field];
+    }
+    return { requirements: reqs, kind, group };
+  }
   const extra = KIND_FIELDS[`${group}/${kind}`];
   for (const r of reqs) {
     if (DEFAULT_FIELDS.includes(r.field) || extra?.includes(r.field)) continue;
@@ -566,7 +597,8 @@ export function fieldValue(obj: any, field: string): string | string[] {
     case 'status.podIPs':
       return ((obj?.status?.podIPs ?? []) as { ip: string }[]).map((p) => p.ip);
     case 'source':
-      return str(obj?.source?.component);
+      // an event without a source (an events.k8s.io recorder's) is selected by its reportingController
+      return str(obj?.source?.component || obj?.reportingComponent);
     case 'reportingComponent':
       return str(obj?.reportingComponent);
     case 'status.replicas':

@@ -423,13 +423,17 @@ export async function renderTables(found: Found[], flags: GetFlags, ctx: CliCont
   for (const f of nonEmpty) {
     // A document may have no metadata at all (a cluster-scoped kind's): its row is blank all the same.
     let items = f.clientDefault ? f.items.map((o) => (o.metadata ? o : { ...o, metadata: {} })) : f.items;
-    if (flags.sortBy) {
+    const watching = flags.watch || flags.watchOnly;
+    // get -w's SortingPrinter sorts a table of two rows or more (one row is printed as it is),
+    // and a field no row has fails the watch before it starts.
+    if (flags.sortBy && (!watching || items.length > 1)) {
       const { sortObjects, SortFieldNotFoundError } = await import('../printers/sort');
       try {
         items = sortObjects(items, flags.sortBy);
       } catch (e) {
-        // kubectl's table printer swallows this error: nothing printed, "No resources found".
         if (!(e instanceof SortFieldNotFoundError)) throw e;
+        if (watching) throw new CliError(`unable to output the provided object: ${e.message}`);
+        // kubectl's table printer swallows this error: nothing printed, "No resources found".
         ctx.err(f.type.namespaced && !flags.allNamespaces ? `No resources found in ${ctx.namespace} namespace.\n` : 'No resources found\n');
         continue;
       }

@@ -18,11 +18,13 @@ export function parseResourceArgs(args: string[], registry: ResourceRegistry, op
   try {
     return selectionsOf(args, registry, opts);
   } finally {
-    if (opts.warn) {
-      const typeArgs = args.some((a) => a.includes('/')) ? args.map((a) => a.split('/')[0]) : args.slice(0, 1).flatMap((a) => a.split(','));
-      for (const text of new Set(typeArgs.flatMap((t) => shortNameWarnings(registry.all(), t)))) opts.warn(text);
-    }
+    if (opts.warn) for (const text of new Set(typeArgsOf(args).flatMap((t) => shortNameWarnings(registry.all(), t)))) opts.warn(text);
   }
+}
+
+/** The type arguments of `args` (`pods,svc`, or each TYPE of TYPE/NAME), as typed. */
+export function typeArgsOf(args: string[]): string[] {
+  return args.some((a) => a.includes('/')) ? args.map((a) => a.split('/')[0]) : args.slice(0, 1).flatMap((a) => a.split(','));
 }
 
 function selectionsOf(args: string[], registry: ResourceRegistry, opts: { requireNames?: boolean }): ResourceSelection[] {
