@@ -4,6 +4,7 @@
 // REST handler's apply PATCH and the in-process CLI (ApiSource).
 
 import { ApiError } from './errors';
+import { asVersion } from './conversion/events';
 import { pluralGroup, type ResourceType } from './resources';
 import { retryOnConflict } from './retry';
 import { serverSideApply, withoutFieldManager } from './managed-fields/index';
@@ -30,7 +31,7 @@ export async function applyObject(api: ApiServer, rt: ResourceType, config: KObj
     async (live) => {
       if (!live && opts.status) throw ApiError.notFound(pluralGroup(rt), name!);
       // The live object as the configuration's group/version names it.
-      const current = live && { ...live, apiVersion: config.apiVersion, kind: config.kind };
+      const current = live && asVersion(live, config.apiVersion, config.kind);
       const merged = await serverSideApply(current, config, opts.fieldManager, opts.force, api.trackContext(rt, config, opts.status ? 'status' : undefined));
       // Written at the resourceVersion read: a write in between is a Conflict, and another try.
       if (live) merged.metadata.resourceVersion = live.metadata.resourceVersion;

@@ -64,6 +64,8 @@ export interface WriteOptions {
   warn?: (text: string) => void;
   /** The write is a PATCH's (server-side apply's too): its owner references are deduplicated only once patched (owner-references.ts). */
   patch?: boolean;
+  /** The apiVersion written through when it is not the stored one's (events.k8s.io/v1 for a core Event): its managedFields entry's. */
+  requestVersion?: string;
 }
 
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
@@ -243,7 +245,7 @@ export class ApiServer {
     const rt = this.typeOf(stored);
     const obj = deepCopy(stored);
     obj.apiVersion = stored.apiVersion;
-    return this.createOwned(rt, obj, opts);
+    return this.createOwned(rt, obj, stored === input ? opts : { ...opts, requestVersion: input.apiVersion });
   }
 
   /**
@@ -280,7 +282,7 @@ export class ApiServer {
     dropDisabledFields(obj, undefined, rt.group);
     dedupOwnerReferencesAndWarn(obj, Boolean(opts.patch), opts.warn);
     const manager = opts.fieldManager ?? ambientFieldManager();
-    if (manager) await trackUpdate(undefined, obj, manager, this.trackContext(rt, obj));
+    if (manager) await trackUpdate(undefined, obj, manager, this.trackContext(rt, obj, undefined, opts.requestVersion));
 
     return this.store.batch(async () => {
       const requestName = obj.metadata.name ?? ''; // admission's request.name: '' when generated
@@ -343,7 +345,8 @@ export class ApiServer {
    * subresource), except for kinds without a status split.
    */
   update(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
-    return this.replace(asStored(input), 'spec', opts);
+    const stored = asStored(input);
+    return this.replace(stored, 'spec', stored === input ? opts : { ...opts, requestVersion: input.apiVersion });
   }
 
   /** Writes only .status (the status subresource), keeping spec and metadata as stored. */
@@ -422,7 +425,7 @@ export class ApiServer {
           m.generation = current.metadata.generation + (specChanged(current, next) ? 1 : 0);
         } else delete m.generation;
         const manager = opts.fieldManager ?? ambientFieldManager();
-        if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, opts.subresource));
+        if (manager) await trackUpdate(current, next, manager, this.trackContext(rt, next, opts.subresource, opts.requestVersion));
         else keepManaged(current, next);
         if (this.validator) {
           // The new object's errors and the change's, reported together (rest.BeforeUpdate).
@@ -605,8 +608,8 @@ export class ApiServer {
   }
 
   /** What field management needs to know about a write of `obj`. */
-  trackContext(rt: ResourceType, obj: KObject, subresource?: string): TrackContext {
-    return { apiVersion: obj.apiVersion, kind: rt.kind, statusSplit: hasStatusSubresource(rt), subresource, now: this.timestamp() };
+  trackContext(rt: ResourceType, obj: KObject, subresource?: string, apiVersion = obj.apiVersion): TrackContext {
+    return { apiVersion, kind: rt.kind, statusSplit: hasStatusSubresource(rt), subresource, now: this.timestamp() };
   }
 
   timestamp(): string {

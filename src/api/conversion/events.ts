@@ -57,8 +57,19 @@ export function eventsV1ToCoreEvent(e: KObject): KObject {
  * a core Event read as events.k8s.io/v1 in that group's fields.
  */
 export function asVersion(obj: KObject, apiVersion: string, kind: string): KObject {
-  if (apiVersion === EVENTS_V1 && kind === 'Event' && (obj as Obj).apiVersion === 'v1') return coreEventToEventsV1(obj);
-  return { ...obj, apiVersion, kind };
+  return renamedFields(obj, apiVersion, kind) ?? { ...obj, apiVersion, kind };
+}
+
+/**
+ * `obj` as `apiVersion` names its fields when that version names them otherwise (a core
+ * Event as events.k8s.io/v1, or back); undefined when only the apiVersion would change.
+ */
+export function renamedFields(obj: KObject, apiVersion: string, kind: string): KObject | undefined {
+  if (kind !== 'Event') return undefined;
+  const from = (obj as Obj).apiVersion;
+  if (apiVersion === EVENTS_V1 && from === 'v1') return coreEventToEventsV1(obj);
+  if (apiVersion === 'v1' && from === EVENTS_V1) return eventsV1ToCoreEvent(obj);
+  return undefined;
 }
 
 /** A body written through the events.k8s.io/v1 endpoints as the core Event it is stored as; any other as it is. */

@@ -13,6 +13,7 @@ import { compare, duplicateEntries, merge, removePath, toFieldSet, type Comparis
 import { deepEqual } from '../../util/json-equal';
 import { cloneJson, sharedFieldSet } from '../../store/clone';
 import { stringifyJson } from '../../util/exact-json';
+import { renamedFields } from '../conversion/events';
 
 export interface ManagedFieldsEntry {
   manager?: string;
@@ -168,6 +169,11 @@ function zeroObject(kind: string, shape: Shape): Record<string, unknown> {
     case 'Service':
       z.status = { loadBalancer: {} };
       break;
+    case 'Event':
+      // its ObjectReference and EventSource structs, and its Times (null), core/v1's or events.k8s.io/v1's
+      if (has('regarding')) Object.assign(z, { eventTime: null, regarding: {}, deprecatedSource: {}, deprecatedFirstTimestamp: null, deprecatedLastTimestamp: null });
+      else Object.assign(z, { involvedObject: {}, source: {}, firstTimestamp: null, lastTimestamp: null, eventTime: null });
+      break;
   }
   return z;
 }
@@ -180,19 +186,52 @@ function baseOwners(current: KObject | undefined, next: KObject): Map<string, Ow
   return decode(current?.metadata?.managedFields);
 }
 
+/** `o` as the write's version names its fields (kube's fieldmanager converts both objects to the request's version). */
+function inVersion(o: KObject, ctx: TrackContext): KObject {
+  return o.apiVersion === ctx.apiVersion ? o : (renamedFields(o, ctx.apiVersion, ctx.kind) ?? o);
+}
+
+/** What a write changed and removed, as one version names the fields. */
+interface Change {
+  changed: FieldSet;
+  removed: FieldSet;
+}
+
+/**
+ * What changed as each owner's version names the fields (structured-merge-diff's Updater
+ * compares the objects converted to every manager's version): `c`'s, the request's, unless
+ * an owner's version names them otherwise (an Event's core/v1 and events.k8s.io/v1 fields).
+ */
+function changesIn(c: Comparison, lhs: Record<string, unknown>, rhs: Record<string, unknown>, ctx: TrackContext): (apiVersion: string) => Change {
+  const own = { changed: c.added.union(c.modified), removed: c.removed };
+  const byVersion = new Map([[ctx.apiVersion, own]]);
+  return (apiVersion) => {
+    let found = byVersion.get(apiVersion);
+    if (!found) {
+      const l = renamedFields(lhs as KObject, apiVersion, ctx.kind);
+      const r = renamedFields(rhs as KObject, apiVersion, ctx.kind);
+      const oc = l && r && resolver ? scoped(compare(l, r, resolver.root(apiVersion, ctx.kind)), ctx) : undefined;
+      found = oc ? { changed: oc.added.union(oc.modified), removed: oc.removed } : own;
+      byVersion.set(apiVersion, found);
+    }
+    return found;
+  };
+}
+
 /** The Update bookkeeping of one write; returns the owners (with this manager's changes). */
-function recordUpdate(owners: Map<string, Owner>, lhs: unknown, rhs: unknown, shape: Shape, manager: string, ctx: TrackContext): void {
-  const c = scoped(compare(lhs, rhs, shape), ctx);
-  const changed = c.added.union(c.modified);
+function recordUpdate(owners: Map<string, Owner>, lhs: Record<string, unknown>, rhs: Record<string, unknown>, shape: Shape, manager: string, ctx: TrackContext): void {
+  const changesOf = changesIn(scoped(compare(lhs, rhs, shape), ctx), lhs, rhs, ctx);
+  const { changed, removed } = changesOf(ctx.apiVersion);
   const key = ownerKey({ manager, operation: 'Update', apiVersion: ctx.apiVersion, subresource: ctx.subresource });
   const own = owners.get(key);
   // A manager re-writing only fields it already owns (the kubelet's status): its set, minus
   // what changed and was removed, plus what changed, is its set as it was; kept with the
   // FieldsV1 it was read from (nothing to re-encode).
-  const kept = own && !changed.empty() && own.set.covers(changed) && !own.set.overlaps(c.removed) ? own : undefined;
+  const kept = own && !changed.empty() && own.set.covers(changed) && !own.set.overlaps(removed) ? own : undefined;
   for (const [k, o] of owners) {
     if (o === kept) continue;
-    o.set = o.set.difference(changed).difference(c.removed);
+    const ch = changesOf(o.apiVersion);
+    o.set = o.set.difference(ch.changed).difference(ch.removed);
     if (o.set.empty()) owners.delete(k);
   }
   if (changed.empty()) return;
@@ -238,7 +277,9 @@ function setManaged(obj: KObject, owners: Map<string, Owner>): void {
 export async function trackUpdate(current: KObject | undefined, next: KObject, manager: string, ctx: TrackContext): Promise<void> {
   const shape = resolver ? resolver.root(ctx.apiVersion, ctx.kind) : await shapeOf(ctx.apiVersion, ctx.kind);
   // A create that sends no managedFields: the one entry it gets may be known by its keys.
-  const memo = !current && next.metadata?.managedFields === undefined ? createdNode(inScope(next, ctx), ctx) : undefined;
+  // Compared as the version written through names the fields (an Event's events.k8s.io/v1 ones).
+  const nextView = inVersion(withoutManaged(next), ctx);
+  const memo = !current && next.metadata?.managedFields === undefined ? createdNode(inScope(nextView, ctx), ctx) : undefined;
   const known = memo?.created;
   if (known !== undefined) {
     const owners = new Map<string, Owner>();
@@ -247,8 +288,8 @@ export async function trackUpdate(current: KObject | undefined, next: KObject, m
     return;
   }
   const owners = baseOwners(current, next);
-  const lhs = current ? withoutManaged(current) : zeroObject(ctx.kind, shape);
-  recordUpdate(owners, inScope(lhs, ctx), inScope(withoutManaged(next), ctx), shape, manager, ctx);
+  const lhs = current ? inVersion(withoutManaged(current), ctx) : zeroObject(ctx.kind, shape);
+  recordUpdate(owners, inScope(lhs, ctx), inScope(nextView, ctx), shape, manager, ctx);
   setManaged(next, owners);
   if (memo !== undefined) {
     const [only] = owners.values();
@@ -460,15 +501,15 @@ export async function serverSideApply(live: KObject | undefined, config: KObject
     }
   }
   owners.delete(key);
-  const c = scoped(compare(base ?? zero, merged, shape), ctx);
-  const changed = c.added.union(c.modified);
+  const changesOf = changesIn(scoped(compare(base ?? zero, merged, shape), ctx), base ?? zero, merged, ctx);
   const conflicts: FieldConflict[] = [];
   for (const o of owners.values()) {
-    for (const p of o.set.intersection(changed).paths()) conflicts.push({ manager: printOwner(o), field: pathString(p) });
+    for (const p of o.set.intersection(changesOf(o.apiVersion).changed).paths()) conflicts.push({ manager: printOwner(o), field: pathString(p) });
   }
   if (conflicts.length && !force) throw new ApplyConflictError(conflicts);
   for (const [k, o] of owners) {
-    o.set = o.set.difference(changed).difference(c.removed);
+    const ch = changesOf(o.apiVersion);
+    o.set = o.set.difference(ch.changed).difference(ch.removed);
     if (o.set.empty()) owners.delete(k);
   }
   const noop = base !== undefined && deepEqual(base, merged);
