@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster, asKubectl } from './harness';
+import { eventsV1Yaml } from '../helpers/events-v1';
 
 const c = new ServedCluster('evconv');
 
@@ -74,18 +75,7 @@ test('the REST endpoints: one event, the list and a watch in events.k8s.io/v1 fi
 });
 
 test('create, replace and patch through events.k8s.io/v1: stored as the core Event, read back in either group', async () => {
-  const ev = (note: string) => `apiVersion: events.k8s.io/v1
-kind: Event
-metadata: {name: by-hand, namespace: busy}
-eventTime: "2026-01-02T03:04:05.000000Z"
-reportingController: example.com/hand
-reportingInstance: hand-1
-action: Poking
-reason: Poked
-type: Warning
-note: ${note}
-regarding: {apiVersion: apps/v1, kind: Deployment, name: web, namespace: busy}
-`;
+  const ev = (note: string) => eventsV1Yaml('by-hand', note);
   const created = c.kubectl(['create', '-f', '-', '-o', 'json'], { stdin: ev('first') });
   assert.equal(created.code, 0, created.stderr);
   const e = JSON.parse(created.stdout);
@@ -107,18 +97,7 @@ regarding: {apiVersion: apps/v1, kind: Deployment, name: web, namespace: busy}
 });
 
 test('kubesim create and kubectl apply --server-side of an events.k8s.io/v1 Event: stored as the core Event', async () => {
-  const ev = (name: string) => `apiVersion: events.k8s.io/v1
-kind: Event
-metadata: {name: ${name}, namespace: busy}
-eventTime: "2026-01-02T03:04:05.000000Z"
-reportingController: example.com/hand
-reportingInstance: hand-1
-action: Poking
-reason: Poked
-type: Normal
-note: from ${name}
-regarding: {apiVersion: apps/v1, kind: Deployment, name: web, namespace: busy}
-`;
+  const ev = (name: string) => eventsV1Yaml(name, `from ${name}`, 'Normal');
   const runs: [string, () => Promise<{ code: number; stderr: string }>][] = [
     ['in-process', () => c.hosted(['create', '-f', '-'], { stdin: ev('in-process') })],
     ['daemon', () => c.hosted(['create', '-f', '-'], { stdin: ev('daemon'), env: { KUBESIM_NO_DAEMON: '' } })],

@@ -13,22 +13,12 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServedCluster, asKubectl } from './harness';
 import { crdYaml } from '../helpers/crd';
+import { eventsV1Yaml } from '../helpers/events-v1';
 
 const c = new ServedCluster('fid11k');
 const DAEMON = { KUBESIM_NO_DAEMON: '' };
 
-const EVENT = (name: string, note: string) => `apiVersion: events.k8s.io/v1
-kind: Event
-metadata: {name: ${name}, namespace: busy}
-eventTime: "2026-01-02T03:04:05.000000Z"
-reportingController: example.com/hand
-reportingInstance: hand-1
-action: Poking
-reason: Poked
-type: Warning
-note: ${note}
-regarding: {apiVersion: apps/v1, kind: Deployment, name: web, namespace: busy}
-`;
+const EVENT = (name: string, note: string) => eventsV1Yaml(name, note);
 
 before(async () => {
   await c.setUp({ kubectl: true, create: ['--nodes', '1'], serveEnv: DAEMON, manifest: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: busy}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: one}\n' });
