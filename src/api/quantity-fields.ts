@@ -7,7 +7,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { noteWritten, quantityJson } from './quantity';
+import { goParseQuantity, noteWritten, quantityJson, QUANTITY_FORMAT_ERROR } from './quantity';
+import { ApiError } from './errors';
 import { generatedDir, rootKey } from './validation/schema-store';
 import { splitApiVersion, type ResourceType } from './resources';
 import type { KObject } from './types';
@@ -26,6 +27,14 @@ function trieOf(key: string): Trie | undefined {
   return Object.prototype.hasOwnProperty.call(tries, key) ? tries[key] : undefined;
 }
 
+/** Quantity.UnmarshalJSON's error for a value that is no quantity (a string ParseQuantity refuses, a bool, an object). */
+class NoQuantity extends Error {}
+
+function errorOf(text: string): string {
+  const parsed = goParseQuantity(text.trim());
+  return 'error' in parsed ? parsed.error : QUANTITY_FORMAT_ERROR;
+}
+
 function canonicalize(node: unknown, trie: Trie): void {
   if (node === null || typeof node !== 'object') return;
   const o = node as Record<string, unknown>;
@@ -36,9 +45,11 @@ function canonicalize(node: unknown, trie: Trie): void {
       const v = o[k as string];
       if (below !== 1) canonicalize(v, below);
       else {
-        // A value that is no quantity is left for the decoder's error.
+        if (v === null || v === undefined) continue;
         const text = quantityJson(v);
-        if (text === undefined || text === v) continue;
+        // Quantity.UnmarshalJSON's error stops the decoder: kube-apiserver answers 400 before any other check.
+        if (text === undefined) throw new NoQuantity(typeof v === 'string' ? errorOf(v) : QUANTITY_FORMAT_ERROR);
+        if (text === v) continue;
         if (!Array.isArray(o)) noteWritten(o, k as string, v);
         o[k as string] = text;
       }
@@ -52,8 +63,34 @@ function canonicalize(node: unknown, trie: Trie): void {
  */
 export function canonicalQuantities(obj: KObject, rt: ResourceType, part?: 'status'): void {
   if (rt.crd || typeof obj.apiVersion !== 'string') return;
-  const trie = trieOf(rootKey(rt.group, splitApiVersion(obj.apiVersion).version, rt.kind));
+  const version = splitApiVersion(obj.apiVersion).version;
+  const trie = trieOf(rootKey(rt.group, version, rt.kind));
   if (!trie) return;
-  if (part !== 'status') return canonicalize(obj, trie);
-  if (typeof trie.status === 'object') canonicalize(obj.status, trie.status);
+  try {
+    if (part !== 'status') canonicalize(obj, trie);
+    else if (typeof trie.status === 'object') canonicalize(obj.status, trie.status);
+  } catch (e) {
+    // transformDecodeError: the body's kind and version, the decoder's error as it was.
+    if (e instanceof NoQuantity) throw ApiError.badRequest(`${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * A pod template as kube-apiserver would serve it: its Quantities canonical. An object stored
+ * by a kubesim that kept quantities as written (before session 40) holds `1000m` where kube's
+ * decode on read gives "1"; controllers compare templates through this, as kube's compare
+ * decoded ones. The same object when nothing changes; a value that is no quantity stays.
+ */
+export function canonicalPodTemplate<T>(template: T): T {
+  const trie = (trieOf('apps/v1/Deployment') as any)?.spec?.template as Trie | undefined;
+  if (!trie || template === null || typeof template !== 'object') return template;
+  const copy = structuredClone(template);
+  try {
+    canonicalize(copy, trie);
+  } catch (e) {
+    if (!(e instanceof NoQuantity)) throw e;
+    return template;
+  }
+  return copy;
 }
