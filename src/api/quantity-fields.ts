@@ -35,26 +35,32 @@ function errorOf(text: string): string {
   return 'error' in parsed ? parsed.error : QUANTITY_FORMAT_ERROR;
 }
 
-function canonicalize(node: unknown, trie: Trie): void {
-  if (node === null || typeof node !== 'object') return;
+/** Rewrites `node`'s quantities canonical; with `write` false only says whether any would change. */
+function canonicalize(node: unknown, trie: Trie, write = true): boolean {
+  if (node === null || typeof node !== 'object') return false;
   const o = node as Record<string, unknown>;
+  let changed = false;
   for (const member of Object.keys(trie)) {
     const below = trie[member];
     const keys = member !== '*' ? (Object.prototype.hasOwnProperty.call(o, member) ? [member] : []) : Array.isArray(o) ? o.keys() : Object.keys(o);
     for (const k of keys as Iterable<string | number>) {
       const v = o[k as string];
-      if (below !== 1) canonicalize(v, below);
+      if (below !== 1) changed = canonicalize(v, below, write) || changed;
       else {
         if (v === null || v === undefined) continue;
         const text = quantityJson(v);
         // Quantity.UnmarshalJSON's error stops the decoder: kube-apiserver answers 400 before any other check.
         if (text === undefined) throw new NoQuantity(typeof v === 'string' ? errorOf(v) : QUANTITY_FORMAT_ERROR);
         if (text === v) continue;
+        changed = true;
+        if (!write) continue;
         if (!Array.isArray(o)) noteWritten(o, k as string, v);
         o[k as string] = text;
       }
+      if (changed && !write) return true;
     }
   }
+  return changed;
 }
 
 /**
@@ -85,12 +91,14 @@ export function canonicalQuantities(obj: KObject, rt: ResourceType, part?: 'stat
 export function canonicalPodTemplate<T>(template: T): T {
   const trie = (trieOf('apps/v1/Deployment') as any)?.spec?.template as Trie | undefined;
   if (!trie || template === null || typeof template !== 'object') return template;
-  const copy = structuredClone(template);
   try {
+    // (a look first: a template stored canonical, every one since session 40, is not copied)
+    if (!canonicalize(template, trie, false)) return template;
+    const copy = structuredClone(template);
     canonicalize(copy, trie);
+    return copy;
   } catch (e) {
     if (!(e instanceof NoQuantity)) throw e;
     return template;
   }
-  return copy;
 }

@@ -43,7 +43,9 @@ export function withoutHashLabel(template: any): any {
  * older kubesim's `1000m`) equals its canonical form ("1"). Canonicalised only when they differ.
  */
 export function equalDecoded(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b) || canonical(canonicalPodTemplate(a)) === canonical(canonicalPodTemplate(b));
+  if (canonical(a) === canonical(b)) return true;
+  const [x, y] = [canonicalPodTemplate(a), canonicalPodTemplate(b)];
+  return (x !== a || y !== b) && canonical(x) === canonical(y);
 }
 
 /** deploymentutil.EqualIgnoreHash. */
