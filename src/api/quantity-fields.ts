@@ -7,7 +7,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { noteWritten, quantityJson } from './quantity';
+import { goParseQuantity, noteWritten, quantityJson, QUANTITY_FORMAT_ERROR } from './quantity';
+import { ApiError } from './errors';
 import { generatedDir, rootKey } from './validation/schema-store';
 import { splitApiVersion, type ResourceType } from './resources';
 import type { KObject } from './types';
@@ -26,24 +27,40 @@ function trieOf(key: string): Trie | undefined {
   return Object.prototype.hasOwnProperty.call(tries, key) ? tries[key] : undefined;
 }
 
-function canonicalize(node: unknown, trie: Trie): void {
-  if (node === null || typeof node !== 'object') return;
+/** Quantity.UnmarshalJSON's error for a value that is no quantity (a string ParseQuantity refuses, a bool, an object). */
+class NoQuantity extends Error {}
+
+function errorOf(text: string): string {
+  const parsed = goParseQuantity(text.trim());
+  return 'error' in parsed ? parsed.error : QUANTITY_FORMAT_ERROR;
+}
+
+/** Rewrites `node`'s quantities canonical; with `write` false only says whether any would change. */
+function canonicalize(node: unknown, trie: Trie, write = true): boolean {
+  if (node === null || typeof node !== 'object') return false;
   const o = node as Record<string, unknown>;
+  let changed = false;
   for (const member of Object.keys(trie)) {
     const below = trie[member];
     const keys = member !== '*' ? (Object.prototype.hasOwnProperty.call(o, member) ? [member] : []) : Array.isArray(o) ? o.keys() : Object.keys(o);
     for (const k of keys as Iterable<string | number>) {
       const v = o[k as string];
-      if (below !== 1) canonicalize(v, below);
+      if (below !== 1) changed = canonicalize(v, below, write) || changed;
       else {
-        // A value that is no quantity is left for the decoder's error.
+        if (v === null || v === undefined) continue;
         const text = quantityJson(v);
-        if (text === undefined || text === v) continue;
+        // Quantity.UnmarshalJSON's error stops the decoder: kube-apiserver answers 400 before any other check.
+        if (text === undefined) throw new NoQuantity(typeof v === 'string' ? errorOf(v) : QUANTITY_FORMAT_ERROR);
+        if (text === v) continue;
+        changed = true;
+        if (!write) continue;
         if (!Array.isArray(o)) noteWritten(o, k as string, v);
         o[k as string] = text;
       }
+      if (changed && !write) return true;
     }
   }
+  return changed;
 }
 
 /**
@@ -52,8 +69,36 @@ function canonicalize(node: unknown, trie: Trie): void {
  */
 export function canonicalQuantities(obj: KObject, rt: ResourceType, part?: 'status'): void {
   if (rt.crd || typeof obj.apiVersion !== 'string') return;
-  const trie = trieOf(rootKey(rt.group, splitApiVersion(obj.apiVersion).version, rt.kind));
+  const version = splitApiVersion(obj.apiVersion).version;
+  const trie = trieOf(rootKey(rt.group, version, rt.kind));
   if (!trie) return;
-  if (part !== 'status') return canonicalize(obj, trie);
-  if (typeof trie.status === 'object') canonicalize(obj.status, trie.status);
+  try {
+    if (part !== 'status') canonicalize(obj, trie);
+    else if (typeof trie.status === 'object') canonicalize(obj.status, trie.status);
+  } catch (e) {
+    // transformDecodeError: the body's kind and version, the decoder's error as it was.
+    if (e instanceof NoQuantity) throw ApiError.badRequest(`${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * A pod template as kube-apiserver would serve it: its Quantities canonical. An object stored
+ * by a kubesim that kept quantities as written (before session 40) holds `1000m` where kube's
+ * decode on read gives "1"; controllers compare templates through this, as kube's compare
+ * decoded ones. The same object when nothing changes; a value that is no quantity stays.
+ */
+export function canonicalPodTemplate<T>(template: T): T {
+  const trie = (trieOf('apps/v1/Deployment') as any)?.spec?.template as Trie | undefined;
+  if (!trie || template === null || typeof template !== 'object') return template;
+  try {
+    // (a look first: a template stored canonical, every one since session 40, is not copied)
+    if (!canonicalize(template, trie, false)) return template;
+    const copy = structuredClone(template);
+    canonicalize(copy, trie);
+    return copy;
+  } catch (e) {
+    if (!(e instanceof NoQuantity)) throw e;
+    return template;
+  }
 }

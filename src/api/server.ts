@@ -23,6 +23,7 @@ import { deepEqual } from '../util/json-equal';
 export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { canonicalQuantities } from './quantity-fields';
+import { checkStorable } from './object-size';
 import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
 import { policyAdmission } from './admission/validating-policy';
 import { limitRangeViolation, sortedRanges } from './admission/limit-ranger';
@@ -276,8 +277,9 @@ export class ApiServer {
     // does not hold every other writer, the daemon included, waiting (test/stress/soak).
     // A built-in kind's decoding needs no CRD lookup (no await: each promise costs its
     // async hooks, thousands of Events a second).
-    const crd = rt.crd ? await this.checkSchema(obj, rt) : this.checkDecoded(obj, rt, undefined);
+    // A Quantity that does not parse stops kube's decoder before its strict checks (400).
     canonicalQuantities(obj, rt);
+    const crd = rt.crd ? await this.checkSchema(obj, rt) : this.checkDecoded(obj, rt, undefined);
     applyDefaults(obj);
     dropDisabledFields(obj, undefined, rt.group);
     dedupOwnerReferencesAndWarn(obj, Boolean(opts.patch), opts.warn);
@@ -327,6 +329,7 @@ export class ApiServer {
         if (await this.store.get(key)) throw ApiError.alreadyExists(pluralGroup(rt), name);
         return obj;
       }
+      checkStorable(key, obj);
       let stored: KObject;
       try {
         stored = await this.store.create(key, obj);
@@ -362,7 +365,10 @@ export class ApiServer {
     return this.store.batch(async () => {
       // kube-apiserver's update handler decodes the body (strictly) before the object is looked up.
       const decoded = part === 'status' ? undefined : deepCopy(input);
-      if (decoded) decoded.apiVersion = input.apiVersion;
+      if (decoded) {
+        decoded.apiVersion = input.apiVersion;
+        canonicalQuantities(decoded, rt);
+      }
       // A custom resource's CRD: its schema decodes the body (a /status body: defaults only, below).
       const crd = decoded ? await this.checkSchema(decoded, rt) : await this.crdOf(rt);
       // The request's repeated owner references go (a status write keeps the stored metadata: only the warning).
@@ -399,7 +405,6 @@ export class ApiServer {
         await policyAdmission(this, rt, 'UPDATE', next, current, { ...opts, subresource: 'status' });
       } else {
         next = decoded!;
-        canonicalQuantities(next, rt);
         applyDefaults(next);
         dropDisabledFields(next, current, rt.group);
         // podEphemeralContainersStrategy (dropNonEphemeralContainerUpdates): only the ephemeral containers change.
@@ -441,6 +446,7 @@ export class ApiServer {
         await policyAdmission(this, rt, 'UPDATE', next, current, opts);
       }
       if (opts.dryRun) return next;
+      checkStorable(objectKey(rt, namespace, name), next);
       const stored = await this.writeAt(rt, namespace, name, next, current);
       // An object being deleted whose last finalizer was just removed goes away now.
       // (A gracefully deleted kind goes once its grace period is 0: its kubelet finished it.)

@@ -9,6 +9,7 @@ import type { ApiServer } from '../api/server';
 import { fromLabelSelectorSpec, matchesLabels, type LabelSelectorSpec } from '../api/selectors';
 import type { ControllerContext, ReconcileKey } from './types';
 import { sortedKeys } from '../util/exact-json';
+import { equalDecoded } from './pod-template-hash';
 
 export function typeFor(api: ApiServer, apiVersion: string, kind: string): ResourceType {
   return api.registry.forKind(apiVersion, kind);
@@ -288,13 +289,16 @@ export async function ensureRevision(ctx: ControllerContext, owner: KObject, tem
   const hash = hashFn(data, owner.status?.collisionCount ?? 0);
   const name = `${owner.metadata.name}-${hash}`;
   const max = owned.reduce((m, r) => Math.max(m, Number(r.revision ?? 0)), 0);
-  const found = owned.find((r) => r.metadata.name === name);
+  // A revision an older kubesim wrote from the template as stored then (`cpu: 1000m`, named by
+  // its hash) is this template as kube decodes it: reused, not a new revision rolling the pods.
+  const found = owned.find((r) => r.metadata.name === name) ?? owned.find((r) => equalDecoded(r.data?.spec?.template, data.spec.template));
   if (found) {
+    const at = { name: found.metadata.name!, hash: found.metadata.labels?.['controller.kubernetes.io/hash'] ?? hash };
     if (Number(found.revision) < max) {
-      const upd = await api.mutate(crType, found.metadata.namespace, found.metadata.name!, (o) => void (o.revision = max + 1));
-      return { current: { name, hash, revision: max + 1 }, all: owned.map((r) => (r.metadata.name === name ? upd : r)) };
+      const upd = await api.mutate(crType, found.metadata.namespace, at.name, (o) => void (o.revision = max + 1));
+      return { current: { ...at, revision: max + 1 }, all: owned.map((r) => (r.metadata.name === at.name ? upd : r)) };
     }
-    return { current: { name, hash, revision: Number(found.revision) }, all: owned };
+    return { current: { ...at, revision: Number(found.revision) }, all: owned };
   }
   const created = await api.create({
     apiVersion: 'apps/v1',

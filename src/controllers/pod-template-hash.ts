@@ -5,6 +5,7 @@
 import { fnv32a, safeEncode } from '../sim/rng';
 import { deepCopy, isObject } from '../api/types';
 import { stringifyJson } from '../util/exact-json';
+import { canonicalPodTemplate } from '../api/quantity-fields';
 
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
 
@@ -37,7 +38,17 @@ export function withoutHashLabel(template: any): any {
   return t;
 }
 
+/**
+ * Two pod templates equal as kube decodes them: one stored with quantities as written (an
+ * older kubesim's `1000m`) equals its canonical form ("1"). Canonicalised only when they differ.
+ */
+export function equalDecoded(a: unknown, b: unknown): boolean {
+  if (canonical(a) === canonical(b)) return true;
+  const [x, y] = [canonicalPodTemplate(a), canonicalPodTemplate(b)];
+  return (x !== a || y !== b) && canonical(x) === canonical(y);
+}
+
 /** deploymentutil.EqualIgnoreHash. */
 export function equalIgnoreHash(a: any, b: any): boolean {
-  return canonical(withoutHashLabel(a)) === canonical(withoutHashLabel(b));
+  return equalDecoded(withoutHashLabel(a), withoutHashLabel(b));
 }

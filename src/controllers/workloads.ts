@@ -19,6 +19,7 @@ import { clusterRoleAggregationReconciler } from './clusterrole-aggregation';
 import { csrSigningReconciler } from './csr-signing';
 import { rootCaPublisherReconciler, serviceAccountReconciler } from './namespace-defaults';
 import { vapStatusReconciler } from './vap-status';
+import { apiServiceAvailabilityReconciler } from './apiservice-availability';
 
 export const workloadReconcilers: Reconciler[] = [
   deploymentReconciler,
@@ -42,4 +43,5 @@ export const workloadReconcilers: Reconciler[] = [
   serviceAccountReconciler,
   rootCaPublisherReconciler,
   vapStatusReconciler,
+  apiServiceAvailabilityReconciler,
 ];

@@ -1,7 +1,7 @@
 // APIServices (kube-aggregator's registry/apiservice/strategy.go): a local one (no
 // spec.service: served by kube-apiserver itself) is Available from the start, as the
 // aggregator's availability controller marks it at once; one backed by a Service starts
-// with an empty status (kubesim runs no aggregated servers to check).
+// with an empty status, for the availability controller (controllers/apiservice-availability.ts).
 
 import type { KObject } from '../types';
 import type { KindStrategy } from './types';
