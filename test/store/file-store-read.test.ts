@@ -5,9 +5,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, existsSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { FileStore } from '../../src/store/file-store';
 import { FileStoreReader } from '../../src/store/file-store-read';
 import type { KObject } from '../../src/api/types';
@@ -74,6 +74,29 @@ test('a symlink in place of an object file is not followed; keys that would leav
   assert.notEqual((read as { value?: KObject }).value?.data?.v, 'planted');
   for (const bad of ['configmaps/default/../../../etc', '../x', 'configmaps//a', '']) {
     assert.throws(() => reader.get(bad), (e: Error) => e.message === outcome(() => store.get(bad)).error, bad);
+  }
+}));
+
+test('a folder of the registry that a symlink replaced is not followed, the store named by an absolute or a relative path', withStore((dir, s) => {
+  s.create(key('a'), cm('a', '1'));
+  const outside = mkdtempSync(join(tmpdir(), 'kubesim-outside-'));
+  try {
+    // Namespace `other` of configmaps: a folder elsewhere holding a well-formed object file.
+    writeFileSync(join(outside, 'b'), JSON.stringify({ ...cm('b', 'planted'), metadata: { name: 'b', namespace: 'other', resourceVersion: '1' } }));
+    symlinkSync(outside, join(dir, 'registry', 'configmaps', 'other'));
+    assert.equal(both(dir, 'configmaps/other/b'), undefined);
+    const rel = relative(process.cwd(), dir);
+    assert.ok(!rel.startsWith('/'), rel);
+    assert.equal(new FileStoreReader(rel).get('configmaps/other/b'), undefined);
+    assert.equal(new FileStoreReader(rel).get(key('a'))?.data?.v, '1');
+    // A real folder in its place: read through both paths.
+    rmSync(join(dir, 'registry', 'configmaps', 'other'));
+    mkdirSync(join(dir, 'registry', 'configmaps', 'other'));
+    writeFileSync(join(dir, 'registry', 'configmaps', 'other', 'b'), JSON.stringify({ ...cm('b', 'real'), metadata: { name: 'b', namespace: 'other', resourceVersion: '1' } }));
+    assert.equal(new FileStoreReader(dir).get('configmaps/other/b')?.data?.v, 'real');
+    assert.equal(new FileStoreReader(rel).get('configmaps/other/b')?.data?.v, 'real');
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
   }
 }));
 
