@@ -48,7 +48,7 @@ import { orderUpdateErrors } from './validation/update-errors';
 import type { Requester } from './strategies/types';
 import { RbacGate } from '../rbac/gate';
 import { renewLease, renewLeases, type LeaseRenewal } from './lease-renewal';
-import { asStored } from './conversion/events';
+import { asStored, isEventsV1 } from './conversion/events';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -239,7 +239,7 @@ export class ApiServer {
 
   create(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     // an events.k8s.io/v1 Event is written as the core Event it is stored as
-    const stored = asStored(input);
+    const stored = this.decodedAsStored(input);
     const rt = this.typeOf(stored);
     const obj = deepCopy(stored);
     obj.apiVersion = stored.apiVersion;
@@ -344,6 +344,16 @@ export class ApiServer {
    */
   update(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     return this.replace(asStored(input), 'spec', opts);
+  }
+
+  /**
+   * asStored, an events.k8s.io/v1 body first decoded in its own fields: kube's decoding errors
+   * name what the client wrote (`Event.regarding`), not the core field it becomes. Creates
+   * only: server-side apply's update merges the applied body into the stored core Event.
+   */
+  private decodedAsStored(input: KObject): KObject {
+    if (isEventsV1(input)) this.checkDecoded(input, this.typeOf(input), undefined);
+    return asStored(input);
   }
 
   /** Writes only .status (the status subresource), keeping spec and metadata as stored. */
