@@ -7,7 +7,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { noteWritten, quantityJson } from './quantity';
+import { goParseQuantity, noteWritten, quantityJson } from './quantity';
+import { ApiError } from './errors';
 import { generatedDir, rootKey } from './validation/schema-store';
 import { splitApiVersion, type ResourceType } from './resources';
 import type { KObject } from './types';
@@ -26,7 +27,15 @@ function trieOf(key: string): Trie | undefined {
   return Object.prototype.hasOwnProperty.call(tries, key) ? tries[key] : undefined;
 }
 
-function canonicalize(node: unknown, trie: Trie): void {
+/** Where a Quantity's UnmarshalJSON fails, the decoder's error: kube refuses the body (400) before validation. */
+function undecodable(raw: string, obj: KObject, rt: ResourceType): ApiError {
+  const parsed = goParseQuantity(raw.trim());
+  const message = 'error' in parsed ? parsed.error : '';
+  const version = splitApiVersion(String(obj.apiVersion)).version;
+  return ApiError.badRequest(`${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: ${message}`);
+}
+
+function canonicalize(node: unknown, trie: Trie, fail: (raw: string) => ApiError): void {
   if (node === null || typeof node !== 'object') return;
   const o = node as Record<string, unknown>;
   for (const member of Object.keys(trie)) {
@@ -34,10 +43,11 @@ function canonicalize(node: unknown, trie: Trie): void {
     const keys = member !== '*' ? (Object.prototype.hasOwnProperty.call(o, member) ? [member] : []) : Array.isArray(o) ? o.keys() : Object.keys(o);
     for (const k of keys as Iterable<string | number>) {
       const v = o[k as string];
-      if (below !== 1) canonicalize(v, below);
+      if (below !== 1) canonicalize(v, below, fail);
       else {
-        // A value that is no quantity is left for the decoder's error.
         const text = quantityJson(v);
+        // Any number is a quantity; other types (and null, a zero Quantity) were the schema decoder's to judge.
+        if (text === undefined && typeof v === 'string') throw fail(v);
         if (text === undefined || text === v) continue;
         if (!Array.isArray(o)) noteWritten(o, k as string, v);
         o[k as string] = text;
@@ -48,12 +58,14 @@ function canonicalize(node: unknown, trie: Trie): void {
 
 /**
  * Rewrites, in place, every Quantity of a built-in object (only its status: `part`) as the
- * API server encodes it. `obj` must be the write's own copy (its status, for a status write).
+ * API server encodes it; throws the decoder's BadRequest for a text ParseQuantity refuses.
+ * `obj` must be the write's own copy (its status, for a status write).
  */
 export function canonicalQuantities(obj: KObject, rt: ResourceType, part?: 'status'): void {
   if (rt.crd || typeof obj.apiVersion !== 'string') return;
   const trie = trieOf(rootKey(rt.group, splitApiVersion(obj.apiVersion).version, rt.kind));
   if (!trie) return;
-  if (part !== 'status') return canonicalize(obj, trie);
-  if (typeof trie.status === 'object') canonicalize(obj.status, trie.status);
+  const fail = (raw: string) => undecodable(raw, obj, rt);
+  if (part !== 'status') return canonicalize(obj, trie, fail);
+  if (typeof trie.status === 'object') canonicalize(obj.status, trie.status, fail);
 }
