@@ -49,6 +49,7 @@ import type { Requester } from './strategies/types';
 import { RbacGate } from '../rbac/gate';
 import { renewLease, renewLeases, type LeaseRenewal } from './lease-renewal';
 import { asStored, isEventsV1 } from './conversion/events';
+import { eventsV1CreateErrors } from './validation/event';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -348,12 +349,18 @@ export class ApiServer {
 
   /**
    * asStored, an events.k8s.io/v1 body first decoded in its own fields: kube's decoding errors
-   * name what the client wrote (`Event.regarding`), not the core field it becomes. Creates
-   * only: server-side apply's update merges the applied body into the stored core Event.
+   * name what the client wrote (`Event.regarding`), not the core field it becomes; then
+   * ValidateEventCreate's checks for this group. Creates only: server-side apply's update
+   * merges the applied body into the stored core Event.
    */
   private decodedAsStored(input: KObject): KObject {
-    if (isEventsV1(input)) this.checkDecoded(input, this.typeOf(input), undefined);
-    return asStored(input);
+    if (!isEventsV1(input)) return input;
+    this.checkDecoded(input, this.typeOf(input), undefined);
+    const stored = asStored(input);
+    // ValidateEventCreate's strict checks apply to this group's creates only: here the group is known.
+    const errs = eventsV1CreateErrors(stored, stored.metadata?.namespace || 'default');
+    if (errs.length) throw ApiError.invalid('Event', 'events.k8s.io', stored.metadata?.name ?? '', errs);
+    return stored;
   }
 
   /** Writes only .status (the status subresource), keeping spec and metadata as stored. */
