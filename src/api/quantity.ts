@@ -35,6 +35,15 @@ export const MAX_MILLI_VALUE = 9223372036854775;
 
 export const ZERO: Quantity = { mantissa: 0n, scale: 0, format: 'DecimalSI' };
 
+/** maxAllowed (MaxInt64): ParseQuantity caps a BinarySI value's magnitude at it. */
+const MAX_INT64 = 2n ** 63n - 1n;
+
+/**
+ * The widest gap between two values' scales bridged exactly (10^gap computed): `1e999999999`
+ * is a valid quantity, and lining it up with `1` digit by digit would take a billion digits.
+ */
+const MAX_EXACT_GAP = 10_000;
+
 function pow10(n: number): bigint {
   return 10n ** BigInt(n);
 }
@@ -89,6 +98,8 @@ function fromDigits(negative: boolean, num: string, denom: string, exponent: num
     mantissa = mantissa % d === 0n ? q : q + away;
     scale = -9;
   }
+  // ParseQuantity caps a BinarySI value's magnitude at MaxInt64 (`10000000Ei` is 9223372036854775807).
+  if (format === 'BinarySI' && (negative ? -mantissa : mantissa) > MAX_INT64 * pow10(Math.max(0, -scale))) [mantissa, scale] = [negative ? -MAX_INT64 : MAX_INT64, 0];
   return normalize({ mantissa, scale, format });
 }
 
@@ -241,30 +252,55 @@ export function newQuantity(value: number | bigint, format: QuantityFormat): Qua
 function normalize(q: Quantity): Quantity {
   let { mantissa, scale } = q;
   if (mantissa === 0n) return { mantissa: 0n, scale: 0, format: q.format };
-  while (mantissa % 10n === 0n) {
+  for (let i = 0; mantissa % 10n === 0n; i++) {
+    if (i === 32) return trailingZerosOff(mantissa, scale, q.format);
     mantissa /= 10n;
     scale++;
   }
   return { mantissa, scale, format: q.format };
 }
 
+/**
+ * normalize past 32 trailing zeros: counted in the text, as dividing by 10 once per zero is
+ * quadratic (`1` and 200,000 zeros: 33 s); for a few, dividing is twice as fast.
+ */
+function trailingZerosOff(mantissa: bigint, scale: number, format: QuantityFormat): Quantity {
+  const text = mantissa.toString();
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 48) end--;
+  return { mantissa: BigInt(text.slice(0, end)), scale: scale + text.length - end, format };
+}
+
+/** The number of decimal digits of |m|. */
+function digitCount(m: bigint): number {
+  return (m < 0n ? -m : m).toString().length;
+}
+
 /** The value scaled to 10^targetScale, positive values rounded up (Quantity.ScaledValue). */
 function scaled(q: Quantity, targetScale: number): bigint {
   const diff = q.scale - targetScale;
   if (diff >= 0) return q.mantissa * pow10(diff);
+  // Past the mantissa's digits the quotient is 0 (and 10^-diff may be too big to compute).
+  if (-diff > digitCount(q.mantissa)) return q.mantissa > 0n ? 1n : 0n;
   const d = pow10(-diff);
   const r = q.mantissa / d;
   return q.mantissa % d !== 0n && q.mantissa > 0n ? r + 1n : r;
 }
 
+/** scaled() as a number: ±Infinity past float64's range, where 10^diff would not be computed. */
+function scaledNumber(q: Quantity, targetScale: number): number {
+  if (q.mantissa !== 0n && q.scale - targetScale > 400) return q.mantissa > 0n ? Infinity : -Infinity;
+  return Number(scaled(q, targetScale));
+}
+
 /** Quantity.Value(): whole base units (bytes, cores), rounded up. */
 export function value(q: Quantity): number {
-  return Number(scaled(q, 0));
+  return scaledNumber(q, 0);
 }
 
 /** Quantity.MilliValue(): thousandths (millicores), rounded up. */
 export function milliValue(q: Quantity): number {
-  return Number(scaled(q, -3));
+  return scaledNumber(q, -3);
 }
 
 /** Quantity.AsApproximateFloat64(): mantissa × Pow10(scale) in float64. */
@@ -289,13 +325,37 @@ export function isZero(q: Quantity): boolean {
   return q.mantissa === 0n;
 }
 
-/** a + b, keeping a's format (Quantity.Add). */
+/**
+ * a + b, keeping a's format (Quantity.Add). Terms whose scales are more than MAX_EXACT_GAP
+ * apart (`1e999999999` + `1`) sum to the one of larger magnitude: the exact sum would have
+ * that many digits, past what any quantity means.
+ */
 export function add(a: Quantity, b: Quantity): Quantity {
+  if (b.mantissa === 0n) return normalize(a);
+  if (a.mantissa === 0n || Math.abs(a.scale - b.scale) > MAX_EXACT_GAP) {
+    const larger = a.mantissa !== 0n && magnitude(a) >= magnitude(b) ? a : b;
+    return { mantissa: larger.mantissa, scale: larger.scale, format: a.format };
+  }
   const s = Math.min(a.scale, b.scale);
   return normalize({ mantissa: a.mantissa * pow10(a.scale - s) + b.mantissa * pow10(b.scale - s), scale: s, format: a.format });
 }
 
+/** The power of ten just above |q| (|q| < 10^magnitude, ≥ 10^(magnitude-1)); q non-zero. */
+function magnitude(q: Quantity): number {
+  return digitCount(q.mantissa) + q.scale;
+}
+
 export function cmp(a: Quantity, b: Quantity): number {
+  if (Math.abs(a.scale - b.scale) > MAX_EXACT_GAP) {
+    // Lined up only when of one magnitude (then the gap is at most their digits): signs, then magnitudes decide.
+    const sa = a.mantissa > 0n ? 1 : a.mantissa < 0n ? -1 : 0;
+    const sb = b.mantissa > 0n ? 1 : b.mantissa < 0n ? -1 : 0;
+    if (sa !== sb) return sa < sb ? -1 : 1;
+    if (sa === 0) return 0;
+    const ma = magnitude(a);
+    const mb = magnitude(b);
+    if (ma !== mb) return ma > mb ? sa : -sa;
+  }
   const s = Math.min(a.scale, b.scale);
   const x = a.mantissa * pow10(a.scale - s);
   const y = b.mantissa * pow10(b.scale - s);
@@ -311,6 +371,8 @@ export function formatQuantity(q: Quantity): string {
     const exact = q.scale >= 0 || abs % pow10(-q.scale) === 0n;
     if (cmp(q, { mantissa: -1024n, scale: 0, format }) > 0 && cmp(q, { mantissa: 1024n, scale: 0, format }) < 0) format = 'DecimalSI';
     else if (!exact) format = 'DecimalSI';
+    // A sum past any binary suffix (a BinarySI total plus `1e999999999`) is not written out in bytes.
+    else if (q.scale > MAX_EXACT_GAP) format = 'DecimalExponent';
   }
   if (format === 'BinarySI') {
     let v = scaled(q, 0);

@@ -49,7 +49,8 @@ import { orderUpdateErrors } from './validation/update-errors';
 import type { Requester } from './strategies/types';
 import { RbacGate } from '../rbac/gate';
 import { renewLease, renewLeases, type LeaseRenewal } from './lease-renewal';
-import { asStored } from './conversion/events';
+import { asStored, isEventsV1 } from './conversion/events';
+import { eventsV1CreateErrors } from './validation/event';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -242,7 +243,7 @@ export class ApiServer {
 
   create(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     // an events.k8s.io/v1 Event is written as the core Event it is stored as
-    const stored = asStored(input);
+    const stored = this.decodedAsStored(input);
     const rt = this.typeOf(stored);
     const obj = deepCopy(stored);
     obj.apiVersion = stored.apiVersion;
@@ -350,6 +351,22 @@ export class ApiServer {
   update(input: KObject, opts: WriteOptions = {}): Promise<KObject> {
     const stored = asStored(input);
     return this.replace(stored, 'spec', stored === input ? opts : { ...opts, requestVersion: input.apiVersion });
+  }
+
+  /**
+   * asStored, an events.k8s.io/v1 body first decoded in its own fields: kube's decoding errors
+   * name what the client wrote (`Event.regarding`), not the core field it becomes; then
+   * ValidateEventCreate's checks for this group. Creates only: server-side apply's update
+   * merges the applied body into the stored core Event.
+   */
+  private decodedAsStored(input: KObject): KObject {
+    if (!isEventsV1(input)) return input;
+    this.checkDecoded(input, this.typeOf(input), undefined);
+    const stored = asStored(input);
+    // ValidateEventCreate's strict checks apply to this group's creates only: here the group is known.
+    const errs = eventsV1CreateErrors(stored, stored.metadata?.namespace || 'default');
+    if (errs.length) throw ApiError.invalid('Event', 'events.k8s.io', stored.metadata?.name ?? '', errs);
+    return stored;
   }
 
   /** Writes only .status (the status subresource), keeping spec and metadata as stored. */

@@ -104,3 +104,26 @@ test('custom resources keep their quantities as written', async () => {
   const w = await api.create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { cpu: '1000m', memory: '2048Ki' } });
   assert.deepEqual(w.spec, { cpu: '1000m', memory: '2048Ki' });
 });
+
+test("a text ParseQuantity refuses is the decoder's BadRequest, on create, update, status and apply; nothing is written", async () => {
+  const api = await server();
+  const format = `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`;
+  const pod = (cpu: unknown) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { limits: { cpu } } }] } });
+  // Unicode digits, NaN, a space inside, hex, underscores: none is a quantity.
+  for (const cpu of ['１', 'NaN', '1 Ki', '0x10', '1_000']) {
+    await assert.rejects(() => api.create(pod(cpu)), { code: 400, message: `Pod in version "v1" cannot be handled as a Pod: ${format}` }, cpu);
+  }
+  await assert.rejects(() => api.create(pod('1Ki5')), { code: 400, message: `Pod in version "v1" cannot be handled as a Pod: unable to parse quantity's suffix` });
+  await assert.rejects(() => api.get(api.resolve('pods'), 'default', 'p'), { code: 404 });
+  const lr = { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'lr' }, spec: { limits: [{ type: 'Container', maxLimitRequestRatio: { memory: 'Infinity' } }] } };
+  await assert.rejects(() => api.create(lr), { code: 400, message: `LimitRange in version "v1" cannot be handled as a LimitRange: ${format}` });
+  const quota = await api.create({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { cpu: '1' } } });
+  await assert.rejects(() => api.update({ ...quota, spec: { hard: { cpu: '٣' } } }), { code: 400, message: `ResourceQuota in version "v1" cannot be handled as a ResourceQuota: ${format}` });
+  const node = await api.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, status: { capacity: { cpu: '2' } } });
+  await assert.rejects(() => api.updateStatus({ ...node, status: { capacity: { cpu: 'lots' } } }), { code: 400, message: `Node in version "v1" cannot be handled as a Node: ${format}` });
+  await assert.rejects(
+    () => api.apply(api.resolve('pvc'), { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'a', namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1 Gi' } } } }, { fieldManager: 'm', force: false }),
+    { code: 400, message: `PersistentVolumeClaim in version "v1" cannot be handled as a PersistentVolumeClaim: ${format}` },
+  );
+  assert.deepEqual([(await api.get(api.resolve('resourcequotas'), 'default', 'q')).spec.hard, (await api.get(api.resolve('nodes'), undefined, 'n')).status.capacity], [{ cpu: '1' }, { cpu: '2' }]);
+});

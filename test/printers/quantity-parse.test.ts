@@ -3,7 +3,7 @@
 // (`set resources --local --limits=cpu=V`); the fidelity suite runs a few of them through it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatQuantity, goParseQuantity, parseQuantity, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR } from '../../src/api/quantity';
+import { add, cmp, formatQuantity, goParseQuantity, milliValue, parseQuantity, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR, value, ZERO } from '../../src/api/quantity';
 
 const text = (s: string) => {
   const r = goParseQuantity(s);
@@ -38,4 +38,21 @@ test('parseQuantity of a text seen before: the same value, shared and frozen, pa
   assert.equal(formatQuantity(parseQuantity('64Mi')!), '64Mi');
   assert.equal(parseQuantity('1x'), undefined);
   assert.equal(parseQuantity('1x'), undefined);
+});
+
+test('a BinarySI value is capped at MaxInt64, as ParseQuantity caps it', () => {
+  assert.deepEqual(['9999999999999999999999999999999Ei', '-9999999999999999999999999999999Ei', '8Ei', '7Ei'].map(text), ['9223372036854775807', '-9223372036854775807', '9223372036854775807', '7Ei']);
+});
+
+test('values of enormous scale compare, sum and scale without computing 10^scale', () => {
+  const q = (s: string) => parseQuantity(s)!;
+  const huge = q('1e999999999');
+  assert.deepEqual([cmp(huge, q('1')), cmp(q('1'), huge), cmp(q('-1e999999999'), q('-1')), cmp(huge, q('2e999999999')), cmp(q('1e-9'), q('1e999999999'))], [1, -1, -1, -1, -1]);
+  assert.deepEqual([value(huge), milliValue(q('-1e999999999')), value(q('1e-9')), milliValue(q('-1e-9'))], [Infinity, -Infinity, 1, 0]);
+  // The exact sum would have a billion digits: the larger term stands for it, in the first term's format.
+  assert.equal(formatQuantity(add(add(ZERO, q('100m')), huge)), '1e999999999');
+  assert.equal(formatQuantity(add(q('1Gi'), huge)), '1e999999999');
+  assert.equal(formatQuantity(add(q('1'), q('1e9999'))), '1' + '0'.repeat(9998) + '1');
+  // A 1 and 200,000 zeros: its trailing zeros are the exponent.
+  assert.equal(text('1' + '0'.repeat(200_000)), '100e199998');
 });

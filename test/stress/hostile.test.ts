@@ -25,3 +25,26 @@ test('hostile inputs end quickly with a clear error, bounded in memory', { timeo
     removeHome(home);
   }
 });
+
+// Quantities kube accepts whose exact arithmetic is enormous: `1e999999999` (10^999999999 was
+// computed to compare or sum it: the scheduler never returned) and a 1 followed by 200,000
+// zeros (trailing zeros stripped one division at a time: 33 s to store it).
+test('huge quantities are stored as kube stores them and scheduled within seconds', { timeout: 120_000 }, () => {
+  const home = tempHome('kubesim-hostile-q-');
+  try {
+    assert.equal(run(home, ['cluster', 'create']).code, 0);
+    const zeros = '1' + '0'.repeat(200_000);
+    const pod = (name: string, cpu: string, memory: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  containers:\n  - {name: c, image: nginx, resources: {requests: {cpu: "${cpu}", memory: "${memory}"}}}\n---\n`;
+    const applied = run(home, ['apply', '-f', '-'], pod('huge-cpu', '1e999999999', '1Mi') + pod('huge-memory', '100m', zeros) + pod('small', '100m', '1Mi'), 20_000);
+    assert.equal(applied.code, 0, applied.stderr);
+    const settled = run(home, ['reconcile', '--until-stable'], '', 20_000);
+    assert.equal(settled.code, 0, settled.stderr || `signal ${settled.signal}`);
+    const got = run(home, ['get', 'pods', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.spec.containers[0].resources.requests.cpu} {.spec.containers[0].resources.requests.memory}{"\\n"}{end}']);
+    assert.equal(got.stdout, 'huge-cpu Pending 1e999999999 1Mi\nhuge-memory Pending 100m 100e199998\nsmall Running 100m 1Mi\n');
+    const described = run(home, ['describe', 'pod', 'huge-cpu']);
+    assert.match(described.stdout, /FailedScheduling .*0\/3 nodes are available: 3 Insufficient cpu\./);
+  } finally {
+    removeHome(home);
+  }
+});

@@ -48,6 +48,8 @@ export function writeHostileInputs(dir: string): void {
   writeFileSync(join(dir, 'widgets-crd.yaml'), crd('widgets', '^(a+)+$'));
   writeFileSync(join(dir, 'widget.yaml'), `apiVersion: ex.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {s: "${'a'.repeat(5000)}!"}\n`);
   writeFileSync(join(dir, 'bad-pattern-crd.yaml'), crd('gadgets', '(?=a)b'));
+  writeFileSync(join(dir, 'unicode-quantity.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: u}\nspec: {containers: [{name: c, image: nginx, resources: {limits: {cpu: "\uff11"}}}]}\n');
+  writeFileSync(join(dir, 'event-v1.yaml'), 'apiVersion: events.k8s.io/v1\nkind: Event\nmetadata: {name: e}\neventTime: "2026-12-07T00:00:00.000000Z"\nreportingController: a/b\nreportingInstance: i\naction: A\nreason: R\nregarding: pod/x\n');
   writeFileSync(join(dir, 'replicas.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec:\n  replicas: 3000000000\n  selector: {matchLabels: {app: big}}\n  template:\n    metadata: {labels: {app: big}}\n    spec: {containers: [{name: c, image: nginx}]}\n');
 }
 
@@ -83,6 +85,8 @@ export function hostileCases(dir: string): HostileCase[] {
     { name: 'replicas above int32', args: ['apply', '-f', f('replicas.yaml')], expect: /cannot unmarshal number 3000000000 into Go struct field DeploymentSpec.spec.replicas of type int32/ },
     { name: 'patch replicas above int32', args: ['patch', 'deployment', 'web', '-p', '{"spec":{"replicas":2147483648}}'], expect: /Error from server \(BadRequest\): Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32/ },
     { name: 'scale replicas above int32', args: ['scale', 'deployment', 'web', '--replicas=3000000000'], expect: /Error from server \(BadRequest\): Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal number 3000000000 into Go struct field ScaleSpec.spec.replicas of type int32/ },
+    { name: 'a quantity of Unicode digits', args: ['apply', '-f', f('unicode-quantity.yaml')], expect: /Error from server \(BadRequest\): error when creating .*Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression/ },
+    { name: 'events.k8s.io/v1 Event regarding a string', args: ['create', '-f', f('event-v1.yaml')], expect: /Event in version "v1" cannot be handled as a Event: json: cannot unmarshal string into Go struct field Event\.regarding of type v1\.ObjectReference/ },
     { name: 'clock advance 999999999h', args: ['clock', 'advance', '999999999h'], expect: /invalid duration/ },
     { name: 'clock advance 20 years', args: ['clock', 'advance', '175200h'], expect: /limited to 87600h/ },
     { name: 'clock speed 1e308', args: ['clock', 'speed', '1e308'], expect: /invalid speed "1e308": at most 1000000/ },

@@ -72,9 +72,14 @@ export function renamedFields(obj: KObject, apiVersion: string, kind: string): K
   return undefined;
 }
 
+/** True for a body written through the events.k8s.io/v1 endpoints (stored as a core Event). */
+export function isEventsV1(obj: KObject): boolean {
+  return obj.apiVersion === EVENTS_V1 && obj.kind === 'Event';
+}
+
 /** A body written through the events.k8s.io/v1 endpoints as the core Event it is stored as; any other as it is. */
 export function asStored(obj: KObject): KObject {
-  return obj.apiVersion === EVENTS_V1 && obj.kind === 'Event' ? eventsV1ToCoreEvent(obj) : obj;
+  return isEventsV1(obj) ? eventsV1ToCoreEvent(obj) : obj;
 }
 
 /**
