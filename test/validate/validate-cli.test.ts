@@ -1,8 +1,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync, chmodSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Dir, VALID_DEPLOY, BAD_DEPLOY, CRD, checkJUnit, checkSarif } from './helpers';
+import { BIN, TEST_CACHE_HOME } from '../e2e/helpers';
 import { requireCorpus } from '../corpus';
 
 const d = new Dir();
@@ -213,4 +215,28 @@ test('corpus: every format parses on real-world manifests', () => {
   assert.equal(j.summary.valid + j.summary.invalid + j.summary.skipped + j.summary.errors, j.summary.resources);
   checkSarif(readFileSync(join(d.path, 'c.sarif'), 'utf8'));
   checkJUnit(readFileSync(join(d.path, 'c.xml'), 'utf8'));
+});
+
+test('validate ends once its report is out, without draining the event loop; the report whole through a pipe read late', () => {
+  // 'beforeExit' is emitted only by a process whose event loop drained (the natural end, which
+  // then frees the whole heap: ≈ 10 ms of main thread after the corpus's report, round 118).
+  const preload = d.file('before-exit.cjs', "process.on('beforeExit', () => require('node:fs').writeSync(2, 'event loop drained\\n'));\n");
+  const many = d.file('many.yaml', Array.from({ length: 400 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c-${i}\ndata:\n  k: v\n`).join('---\n') + '---\n' + BAD_DEPLOY);
+  // A reader that starts late: the report (> 64 KiB) does not fit the pipe's buffer, so the
+  // writes wait for it; the exit code is validate's, printed by bash.
+  const piped = (args: string[]) => spawnSync('bash', ['-c', '"$@" | (sleep 0.3; cat); echo "exit ${PIPESTATUS[0]}" >&2', 'bash', process.execPath, '-r', preload, BIN, ...args], {
+    cwd: d.path, encoding: 'utf8', timeout: 120_000,
+    env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, KUBESIM_HOME: join(d.path, '.home'), KUBESIM_NO_DAEMON: '1', NO_COLOR: '1' },
+  });
+  const r = piped(['validate', '-o', 'json', many]);
+  assert.ok(r.stdout.length > 65536, `report of ${r.stdout.length} bytes`);
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(j.summary, { resources: 401, valid: 400, invalid: 1, skipped: 0, errors: 0 });
+  assert.match(r.stderr, /^exit 1$/m);
+  assert.doesNotMatch(r.stderr, /event loop drained/);
+  // The preload works: a command ending naturally prints its line.
+  const other = piped(['-n', 'default', 'version', '--client']);
+  assert.match(other.stdout, /^Client Version: /);
+  assert.match(other.stderr, /event loop drained/);
+  assert.match(other.stderr, /^exit 0$/m);
 });
