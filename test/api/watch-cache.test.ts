@@ -137,3 +137,44 @@ test("a watcher's wait returns at once when the watermark moved while it was wri
     sleeper.close();
   }
 });
+
+test("a tick's node Lease renewals (one updateMany, which capture() does not see) reach the cache from the feed read shared: the store's frozen copies, none copied again", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-watch-cache-'));
+  try {
+    const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'));
+    const api = await ApiServer.open(await openStore(`file://${dir}?create=1&fsync=0`), clock, seededRng(1));
+    await api.bootstrap();
+    const micro = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+    const names = Array.from({ length: 20 }, (_, i) => `node-${i}`);
+    for (const name of names) await api.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: micro(clock.now()) } }, { fieldManager: 'kubelet' });
+    const cache = new WatchCache(api);
+    await cache.start();
+    cache.stop();
+    // Events the feed handed over as copies (a read without `shared`).
+    let copied = 0;
+    const feed = api.changesSince.bind(api);
+    api.changesSince = async (rev, opts) => {
+      const evs = await feed(rev, opts);
+      if (!opts?.shared) copied += evs.length;
+      return evs;
+    };
+    const L = api.resolve('leases');
+    const from = await api.currentRev();
+    clock.advance(10_000);
+    const leases = (await api.list(L, { namespace: 'kube-node-lease', shared: true })).items;
+    await api.group(() => api.renewLeases(leases.map((lease) => ({ lease, renewTime: micro(clock.now()) })), { fieldManager: 'kubelet' }));
+    await cache.poll();
+    const got = await cache.since(from);
+    assert.ok(got);
+    const renewed = got.events.filter((e) => e.key.startsWith('leases/kube-node-lease/'));
+    assert.deepEqual(renewed.map((e) => [e.type, e.object.metadata.name, e.object.spec.renewTime]), names.map((n) => ['MODIFIED', n, micro(clock.now())]).sort((a, b) => (a[1] < b[1] ? -1 : 1)));
+    for (const e of renewed) {
+      assert.deepEqual(e.object, await api.get(L, 'kube-node-lease', e.object.metadata.name!), 'each event is the stored Lease');
+      assert.ok(Object.isFrozen(e.object) && Object.isFrozen(e.object.metadata.managedFields), 'kept frozen, as watchers only read it');
+    }
+    // main: the poll's feed read copied each renewal (20) only for the cache to keep the copy.
+    assert.equal(copied, 0, `events copied by the cache's feed read: ${copied}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
