@@ -43,17 +43,19 @@ export function validateSchema(obj: KObject, rt: ResourceType): SchemaIssue[] {
   const key = rootKey(rt.group, version, rt.kind);
   const validate = bundle.validatorFor(key);
   if (!validate) return [];
-  // One walk finds both the null members and the int32 fields out of range (two walks of
-  // a multi-megabyte CRD were ~5 % of `validate`); with a null member, the copy without them
-  // is validated and walked again, as before.
+  // One walk finds the int32 fields out of range and the null members (and exact int64s) the
+  // decoder drops (converts); only their parents are copied. With an own `__proto__` member
+  // the whole copy without nulls is made and walked again, as before.
   const found: Path[] = [];
-  const nulls = scanMembers(obj, 0, [], found);
-  const data = nulls ? withoutNulls(obj) : obj;
-  if (validate(data)) return int32IssuesAt(nulls ? int32Paths(data) : found, obj, bundle, key);
+  const marks: Path[] = [];
+  const whole = scanMembers(obj, 0, [], found, marks);
+  const data = whole ? withoutNulls(obj) : marks.length ? withoutAt(obj, marks) : obj;
+  const int32 = whole ? int32Paths(data) : found;
+  if (validate(data)) return int32IssuesAt(int32, obj, bundle, key);
   const rootDef = bundle.doc.roots[key];
   if (!rootDef) return [];
   // An int32 field out of range fails the decoding as a wrong type does, unknown fields or not.
-  return [...toIssues(validate.errors ?? [], data, bundle.doc, rootDef, rt.kind), ...int32IssuesAt(nulls ? int32Paths(data) : found, obj, bundle, key)];
+  return [...toIssues(validate.errors ?? [], data, bundle.doc, rootDef, rt.kind), ...int32IssuesAt(int32, obj, bundle, key)];
 }
 
 /**
@@ -115,17 +117,23 @@ function int32Paths(data: unknown): Path[] {
 }
 
 /**
- * int32Paths and hasNullMember in one walk: true at the first null member (or own
- * `__proto__`, whose fate the copy decides), `found` then incomplete; else false, with
- * `found` what int32Paths returns.
+ * int32Paths of the copy without nulls, found in one walk of the object as it came: `found`
+ * gets the int32 fields out of range (an exact int64 as the double the copy holds), `marks`
+ * the paths of the null members and exact int64s the copy drops or converts (withoutAt). True
+ * at an own `__proto__` member (whose fate the copy decides): `found` and `marks` incomplete.
+ * An Event's null first/lastTimestamp made the whole Event be copied and walked twice more.
  */
-function scanMembers(v: unknown, depth: number, path: Path, found: Path[]): boolean {
+function scanMembers(v: unknown, depth: number, path: Path, found: Path[], marks: Path[]): boolean {
   if (v === null || typeof v !== 'object') return false;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      if (typeof v[i] === 'bigint') return true;
+      // A null item stays (withoutNulls drops members only); an exact int64 becomes its double.
+      if (typeof v[i] === 'bigint') {
+        marks.push([...path, i]);
+        continue;
+      }
       path.push(i);
-      const hit = scanMembers(v[i], depth + 1, path, found);
+      const hit = scanMembers(v[i], depth + 1, path, found, marks);
       path.pop();
       if (hit) return true;
     }
@@ -137,19 +145,57 @@ function scanMembers(v: unknown, depth: number, path: Path, found: Path[]): bool
   for (let j = 0; j < keys.length; j++) {
     const k = keys[j];
     const x = (v as Record<string, unknown>)[k];
-    // A bigint (an exact int64: manifest/yaml-compat.ts exactInt) is checked as the number it is.
-    if (x === null || typeof x === 'bigint' || k === '__proto__') return true;
-    if (typeof x === 'number') {
+    if (k === '__proto__') return true;
+    if (x === null) marks.push([...path, k]);
+    else if (typeof x === 'number' || typeof x === 'bigint') {
+      // A bigint (an exact int64: manifest/yaml-compat.ts exactInt) is checked as the number it is.
+      if (typeof x === 'bigint') marks.push([...path, k]);
       // int32Paths does not look into objects deeper than 64.
-      if (depth <= 64 && outOfRange(k, x)) found.push([...path, k]);
+      if (depth <= 64 && outOfRange(k, typeof x === 'bigint' ? bigintNumber(x) : x)) found.push([...path, k]);
     } else if (typeof x === 'object') {
       path.push(k);
-      const hit = scanMembers(x, depth + 1, path, found);
+      const hit = scanMembers(x, depth + 1, path, found, marks);
       path.pop();
       if (hit) return true;
     }
   }
   return false;
+}
+
+/**
+ * withoutNulls(`v`) from the paths scanMembers marked: the null members dropped and the exact
+ * int64s converted, each object or array on a path to one copied once, everything else shared.
+ */
+function withoutAt(v: unknown, marks: Path[]): unknown {
+  const copies = new Map<object, Record<string | number, unknown>>();
+  const copyOf = (o: object): Record<string | number, unknown> => {
+    let c = copies.get(o);
+    if (c) return c;
+    if (Array.isArray(o)) c = o.slice() as unknown as Record<number, unknown>;
+    else {
+      c = {};
+      for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) c[k] = (o as Record<string, unknown>)[k];
+    }
+    copies.set(o, c);
+    return c;
+  };
+  const root = copyOf(v as object);
+  for (const path of marks) {
+    let from = v as Record<string | number, unknown>;
+    let to = root;
+    for (let i = 0; i < path.length - 1; i++) {
+      const child = from[path[i]] as Record<string | number, unknown>;
+      const copy = copyOf(child);
+      to[path[i]] = copy;
+      from = child;
+      to = copy;
+    }
+    const last = path[path.length - 1];
+    const x = from[last];
+    if (x === null) delete to[last];
+    else to[last] = bigintNumber(x as bigint);
+  }
+  return root;
 }
 
 /** `data`: the object as it came (the copy without nulls holds an exact int64 as its double). */
