@@ -164,38 +164,46 @@ function scanMembers(v: unknown, depth: number, path: Path, found: Path[], marks
 
 /**
  * withoutNulls(`v`) from the paths scanMembers marked: the null members dropped and the exact
- * int64s converted, each object or array on a path to one copied once, everything else shared.
+ * int64s converted, each object or array on a path to one copied once (built without its
+ * dropped members: a `delete` would leave the copy in dictionary mode, slower to validate),
+ * everything else shared.
  */
+const CHILD = Symbol('copied member');
+
 function withoutAt(v: unknown, marks: Path[]): unknown {
-  const copies = new Map<object, Record<string | number, unknown>>();
-  const copyOf = (o: object): Record<string | number, unknown> => {
-    let c = copies.get(o);
-    if (c) return c;
-    if (Array.isArray(o)) c = o.slice() as unknown as Record<number, unknown>;
-    else {
-      c = {};
-      for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) c[k] = (o as Record<string, unknown>)[k];
-    }
-    copies.set(o, c);
-    return c;
-  };
-  const root = copyOf(v as object);
+  // Per object or array on a path: its members that change (DROPPED, a number, or CHILD).
+  const edits = new Map<object, Map<string | number, unknown>>();
   for (const path of marks) {
-    let from = v as Record<string | number, unknown>;
-    let to = root;
-    for (let i = 0; i < path.length - 1; i++) {
-      const child = from[path[i]] as Record<string | number, unknown>;
-      const copy = copyOf(child);
-      to[path[i]] = copy;
-      from = child;
-      to = copy;
+    let o = v as Record<string | number, unknown>;
+    for (let i = 0; i < path.length; i++) {
+      let e = edits.get(o);
+      if (!e) edits.set(o, (e = new Map()));
+      const k = path[i];
+      const x = o[k];
+      if (i < path.length - 1) {
+        e.set(k, CHILD);
+        o = x as Record<string | number, unknown>;
+      } else e.set(k, x === null ? DROPPED : bigintNumber(x as bigint));
     }
-    const last = path[path.length - 1];
-    const x = from[last];
-    if (x === null) delete to[last];
-    else to[last] = bigintNumber(x as bigint);
   }
-  return root;
+  const build = (o: Record<string | number, unknown>): unknown => {
+    const e = edits.get(o)!;
+    if (Array.isArray(o)) {
+      const out = o.slice();
+      for (const [k, r] of e) out[k as number] = r === CHILD ? build(o[k as number]) : r;
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    for (const k in o) {
+      if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+      const r = e.get(k);
+      if (r === undefined) out[k] = o[k];
+      else if (r === CHILD) out[k] = build(o[k] as Record<string | number, unknown>);
+      else if (r !== DROPPED) out[k] = r;
+    }
+    return out;
+  };
+  return build(v as Record<string | number, unknown>);
 }
 
 /** `data`: the object as it came (the copy without nulls holds an exact int64 as its double). */
