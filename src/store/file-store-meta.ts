@@ -288,7 +288,9 @@ export class MetaDocs {
     const tooLarge = text === undefined ? undefined : sizeError(name, text);
     if (tooLarge) throw tooLarge;
     let own = handOver ? value : cloneJson(value);
-    if (isIpamDoc(name) && own && typeof own === 'object' && !Array.isArray(own)) own = dictionaryOf(own as Record<string, unknown>);
+    // A null-prototype map handed over is a dictionary already (the kubelet's IP allocations,
+    // runtime-state.ts withOwner): not copied a second time.
+    if (isIpamDoc(name) && own && typeof own === 'object' && !Array.isArray(own) && !(handOver && Object.getPrototypeOf(own) === null)) own = dictionaryOf(own as Record<string, unknown>);
     if (defer) {
       this.pending.set(name, own);
       return;

@@ -68,6 +68,18 @@ test('int32 fields out of range: the decoder\'s error, with or without null memb
   assert.deepEqual(issues(spec('').replace('3000000000', '3')).issues.map((i) => i.kubectlMessage), want.slice(1));
 });
 
+test('null members nested beside an int32 out of range: dropped where they are, the object unchanged', () => {
+  // The nulls sit inside the port and before it: the checked copy drops them, everything
+  // else as it came (the one issue is the int32 decoding's).
+  const text = `apiVersion: v1\nkind: Pod\nmetadata: {name: p, labels: null}\nspec:\n  hostNetwork: null\n  containers: [{name: c, image: nginx, ports: [{name: null, containerPort: 3000000000}, {containerPort: 80, hostIP: null}]}]\n`;
+  const { docs } = parseManifestText(text, 'm.yaml');
+  const o = docs[0].object;
+  const before = JSON.stringify(o);
+  const is = validateSchema(o, reg.forKind('v1', 'Pod'));
+  assert.deepEqual(is.map((i) => [i.kubectlMessage, i.path]), [['json: cannot unmarshal number 3000000000 into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32', ['spec', 'containers', 0, 'ports', 0, 'containerPort']]]);
+  assert.equal(JSON.stringify(o), before);
+});
+
 test('objects kubectl generates pass schema and semantic validation', (t) => {
   requireKubectl();
   const gens = [

@@ -43,17 +43,19 @@ export function validateSchema(obj: KObject, rt: ResourceType): SchemaIssue[] {
   const key = rootKey(rt.group, version, rt.kind);
   const validate = bundle.validatorFor(key);
   if (!validate) return [];
-  // One walk finds both the null members and the int32 fields out of range (two walks of
-  // a multi-megabyte CRD were ~5 % of `validate`); with a null member, the copy without them
-  // is validated and walked again, as before.
+  // One walk finds the int32 fields out of range and the null members (and exact int64s) the
+  // decoder drops (converts); only their parents are copied. With an own `__proto__` member
+  // the whole copy without nulls is made and walked again, as before.
   const found: Path[] = [];
-  const nulls = scanMembers(obj, 0, [], found);
-  const data = nulls ? withoutNulls(obj) : obj;
-  if (validate(data)) return int32IssuesAt(nulls ? int32Paths(data) : found, obj, bundle, key);
+  const marks: Path[] = [];
+  const whole = scanMembers(obj, 0, [], found, marks);
+  const data = whole ? withoutNulls(obj) : marks.length ? withoutAt(obj, marks) : obj;
+  const int32 = whole ? int32Paths(data) : found;
+  if (validate(data)) return int32IssuesAt(int32, obj, bundle, key);
   const rootDef = bundle.doc.roots[key];
   if (!rootDef) return [];
   // An int32 field out of range fails the decoding as a wrong type does, unknown fields or not.
-  return [...toIssues(validate.errors ?? [], data, bundle.doc, rootDef, rt.kind), ...int32IssuesAt(nulls ? int32Paths(data) : found, obj, bundle, key)];
+  return [...toIssues(validate.errors ?? [], data, bundle.doc, rootDef, rt.kind), ...int32IssuesAt(int32, obj, bundle, key)];
 }
 
 /**
@@ -115,17 +117,23 @@ function int32Paths(data: unknown): Path[] {
 }
 
 /**
- * int32Paths and hasNullMember in one walk: true at the first null member (or own
- * `__proto__`, whose fate the copy decides), `found` then incomplete; else false, with
- * `found` what int32Paths returns.
+ * int32Paths of the copy without nulls, found in one walk of the object as it came: `found`
+ * gets the int32 fields out of range (an exact int64 as the double the copy holds), `marks`
+ * the paths of the null members and exact int64s the copy drops or converts (withoutAt). True
+ * at an own `__proto__` member (whose fate the copy decides): `found` and `marks` incomplete.
+ * An Event's null first/lastTimestamp made the whole Event be copied and walked twice more.
  */
-function scanMembers(v: unknown, depth: number, path: Path, found: Path[]): boolean {
+function scanMembers(v: unknown, depth: number, path: Path, found: Path[], marks: Path[]): boolean {
   if (v === null || typeof v !== 'object') return false;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      if (typeof v[i] === 'bigint') return true;
+      // A null item stays (withoutNulls drops members only); an exact int64 becomes its double.
+      if (typeof v[i] === 'bigint') {
+        marks.push([...path, i]);
+        continue;
+      }
       path.push(i);
-      const hit = scanMembers(v[i], depth + 1, path, found);
+      const hit = scanMembers(v[i], depth + 1, path, found, marks);
       path.pop();
       if (hit) return true;
     }
@@ -137,19 +145,65 @@ function scanMembers(v: unknown, depth: number, path: Path, found: Path[]): bool
   for (let j = 0; j < keys.length; j++) {
     const k = keys[j];
     const x = (v as Record<string, unknown>)[k];
-    // A bigint (an exact int64: manifest/yaml-compat.ts exactInt) is checked as the number it is.
-    if (x === null || typeof x === 'bigint' || k === '__proto__') return true;
-    if (typeof x === 'number') {
+    if (k === '__proto__') return true;
+    if (x === null) marks.push([...path, k]);
+    else if (typeof x === 'number' || typeof x === 'bigint') {
+      // A bigint (an exact int64: manifest/yaml-compat.ts exactInt) is checked as the number it is.
+      if (typeof x === 'bigint') marks.push([...path, k]);
       // int32Paths does not look into objects deeper than 64.
-      if (depth <= 64 && outOfRange(k, x)) found.push([...path, k]);
+      if (depth <= 64 && outOfRange(k, typeof x === 'bigint' ? bigintNumber(x) : x)) found.push([...path, k]);
     } else if (typeof x === 'object') {
       path.push(k);
-      const hit = scanMembers(x, depth + 1, path, found);
+      const hit = scanMembers(x, depth + 1, path, found, marks);
       path.pop();
       if (hit) return true;
     }
   }
   return false;
+}
+
+/**
+ * withoutNulls(`v`) from the paths scanMembers marked: the null members dropped and the exact
+ * int64s converted, each object or array on a path to one copied once (built without its
+ * dropped members: a `delete` would leave the copy in dictionary mode, slower to validate),
+ * everything else shared.
+ */
+const CHILD = Symbol('copied member');
+
+function withoutAt(v: unknown, marks: Path[]): unknown {
+  // Per object or array on a path: its members that change (DROPPED, a number, or CHILD).
+  const edits = new Map<object, Map<string | number, unknown>>();
+  for (const path of marks) {
+    let o = v as Record<string | number, unknown>;
+    for (let i = 0; i < path.length; i++) {
+      let e = edits.get(o);
+      if (!e) edits.set(o, (e = new Map()));
+      const k = path[i];
+      const x = o[k];
+      if (i < path.length - 1) {
+        e.set(k, CHILD);
+        o = x as Record<string | number, unknown>;
+      } else e.set(k, x === null ? DROPPED : bigintNumber(x as bigint));
+    }
+  }
+  const build = (o: Record<string | number, unknown>): unknown => {
+    const e = edits.get(o)!;
+    if (Array.isArray(o)) {
+      const out = o.slice();
+      for (const [k, r] of e) out[k as number] = r === CHILD ? build(o[k as number]) : r;
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    for (const k in o) {
+      if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+      const r = e.get(k);
+      if (r === undefined) out[k] = o[k];
+      else if (r === CHILD) out[k] = build(o[k] as Record<string | number, unknown>);
+      else if (r !== DROPPED) out[k] = r;
+    }
+    return out;
+  };
+  return build(v as Record<string | number, unknown>);
 }
 
 /** `data`: the object as it came (the copy without nulls holds an exact int64 as its double). */
