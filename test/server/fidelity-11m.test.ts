@@ -21,7 +21,7 @@ type Obj = Record<string, any>;
 const TABLE = { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' };
 /** A Table's rows without the two age cells (LAST SEEN, FIRST SEEN), which move with the clock. */
 /** Printed rows without their ages (LAST SEEN, and FIRST SEEN with -o wide). */
-const ageless = (out: string): string => out.replace(/(?<=^|\s)(\d+[smhd])+(?=\s)/gm, '');
+const ageless = (out: string): string => out.replace(/(?<=^|\s)(\d+[smhd])+(?=\s)/gm, '').replace(/ +/g, ' ');
 const timeless = (t: Obj): unknown[][] => t.rows.map((r: Obj) => r.cells.filter((_: unknown, i: number) => i !== 0 && i !== 7));
 
 test('get events.events.k8s.io: the core Event table (columns, cells from the core fields), the rows objects in events.k8s.io/v1 fields', async () => {
@@ -57,4 +57,30 @@ test('get events.events.k8s.io: the core Event table (columns, cells from the co
       assert.equal(ageless(ours[1]), ageless(k.stdout), `kubesim ${args.join(' ')} ${JSON.stringify(env)}`);
     }
   }
+});
+
+const QUANTITY = `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`;
+
+test('a patch that leaves a Quantity unparseable: the patcher\'s 422 for `patch` (strategic: the patch map; merge, JSON: the patched JSON)', async () => {
+  c.ok(['create', 'quota', 'q', '-n', 'busy', '--hard=cpu=1,pods=4']);
+  const cases: [string[], RegExp][] = [
+    [['patch', 'quota', 'q', '-n', 'busy', '-p', '{"spec":{"hard":{"cpu":"abc"}}}'], /^Invalid value: "map\[spec:map\[hard:map\[cpu:abc\]\]\]"$/],
+    [['patch', 'quota', 'q', '-n', 'busy', '--type=merge', '-p', '{"spec":{"hard":{"cpu":"abc"}}}'], /^Invalid value: "\{\\"apiVersion\\":\\"v1\\",\\"kind\\":\\"ResourceQuota\\",\\"metadata\\":\{.*\},\\"spec\\":\{\\"hard\\":\{\\"cpu\\":\\"abc\\",\\"pods\\":\\"4\\"\}\},\\"status\\":\{.*\}\}"$/],
+    [['patch', 'quota', 'q', '-n', 'busy', '--type=json', '-p', '[{"op":"replace","path":"/spec/hard/cpu","value":"abc"}]'], /^Invalid value: "\{\\"apiVersion\\":\\"v1\\",\\"kind\\":\\"ResourceQuota\\",\\"metadata\\":\{.*\},\\"spec\\":\{\\"hard\\":\{\\"cpu\\":\\"abc\\",\\"pods\\":\\"4\\"\}\},\\"status\\":\{.*\}\}"$/],
+  ];
+  for (const [args, value] of cases) {
+    const k = c.kubectl(args);
+    assert.equal(k.code, 1, k.stderr);
+    const m = /^The request is invalid: patch: (.*): (quantities must .*)\n$/s.exec(k.stderr);
+    assert.ok(m, k.stderr);
+    assert.match(m[1], value);
+    assert.equal(m[2], QUANTITY);
+    for (const env of [{}, { KUBESIM_NO_DAEMON: '' }] as Record<string, string>[]) assert.deepEqual(asKubectl(await c.hosted(args, { env })), [k.code, k.stdout, k.stderr], `kubesim ${args.join(' ')} ${JSON.stringify(env)}`);
+  }
+  assert.equal(c.kubectl(['get', 'quota', 'q', '-n', 'busy', '-o', 'jsonpath={.spec.hard.cpu}']).stdout, '1');
+  // the Status: 422 Invalid, no kind or name, one cause for `patch`
+  const r = await c.request('PATCH', '/api/v1/namespaces/busy/resourcequotas/q', { body: '{"spec":{"hard":{"memory":"1x"}}}', headers: { 'Content-Type': 'application/strategic-merge-patch+json' } });
+  const s = JSON.parse(r.body);
+  assert.deepEqual([r.status, s.reason, s.details], [422, 'Invalid', { causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: "map[spec:map[hard:map[memory:1x]]]": ${QUANTITY}`, field: 'patch' }] }]);
+  assert.equal(s.message, ` "" is invalid: patch: Invalid value: "map[spec:map[hard:map[memory:1x]]]": ${QUANTITY}`);
 });
