@@ -6,14 +6,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster, asKubectl } from './harness';
+import { setUpBusyWeb } from '../helpers/events-v1';
 
 const c = new ServedCluster('fid11m');
 
-before(async () => {
-  await c.setUp({ kubectl: true, create: ['--nodes', '1'], manifest: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: busy}\n' });
-  c.ok(['create', 'deployment', 'web', '--image=nginx', '-n', 'busy']);
-  c.ok(['reconcile', '--until-stable']);
-});
+before(() => setUpBusyWeb(c));
 
 after(() => c.stop());
 
