@@ -67,7 +67,7 @@ function canonicalize(node: unknown, trie: Trie, write = true): boolean {
  * Rewrites, in place, every Quantity of a built-in object (only its status: `part`) as the
  * API server encodes it. `obj` must be the write's own copy (its status, for a status write).
  */
-export function canonicalQuantities(obj: KObject, rt: ResourceType, part?: 'status'): void {
+export function canonicalQuantities(obj: KObject, rt: ResourceType, part?: 'status', undecodable?: (message: string) => ApiError): void {
   if (rt.crd || typeof obj.apiVersion !== 'string') return;
   const version = splitApiVersion(obj.apiVersion).version;
   const trie = trieOf(rootKey(rt.group, version, rt.kind));
@@ -76,8 +76,9 @@ export function canonicalQuantities(obj: KObject, rt: ResourceType, part?: 'stat
     if (part !== 'status') canonicalize(obj, trie);
     else if (typeof trie.status === 'object') canonicalize(obj.status, trie.status);
   } catch (e) {
-    // transformDecodeError: the body's kind and version, the decoder's error as it was.
-    if (e instanceof NoQuantity) throw ApiError.badRequest(`${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: ${e.message}`);
+    // transformDecodeError: the body's kind and version, the decoder's error as it was (a
+    // patch's: `undecodable`, its patcher's error).
+    if (e instanceof NoQuantity) throw undecodable ? undecodable(e.message) : ApiError.badRequest(`${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: ${e.message}`);
     throw e;
   }
 }

@@ -66,6 +66,8 @@ export interface WriteOptions {
   warn?: (text: string) => void;
   /** The write is a PATCH's (server-side apply's too): its owner references are deduplicated only once patched (owner-references.ts). */
   patch?: boolean;
+  /** A PATCH's answer to a value the decoder refuses (apply/patch-decode.ts): its patcher decodes, not the body decoder. */
+  undecodable?: (message: string) => ApiError;
   /** The apiVersion written through when it is not the stored one's (events.k8s.io/v1 for a core Event): its managedFields entry's. */
   requestVersion?: string;
 }
@@ -384,7 +386,7 @@ export class ApiServer {
       const decoded = part === 'status' ? undefined : deepCopy(input);
       if (decoded) {
         decoded.apiVersion = input.apiVersion;
-        canonicalQuantities(decoded, rt);
+        canonicalQuantities(decoded, rt, undefined, opts.undecodable);
       }
       // A custom resource's CRD: its schema decodes the body (a /status body: defaults only, below).
       const crd = decoded ? await this.checkSchema(decoded, rt) : await this.crdOf(rt);
@@ -406,7 +408,7 @@ export class ApiServer {
         next = { ...current, metadata: { ...current.metadata } };
         if (input.status !== undefined) next.status = deepCopy(input.status);
         else delete next.status;
-        canonicalQuantities(next, rt, 'status');
+        canonicalQuantities(next, rt, 'status', opts.undecodable);
         // The body is decoded with its schema's defaults (the status among them).
         if (crd) next = withCrdDefaults(next, crd);
         strategy.prepareForStatusUpdate?.(input, next);

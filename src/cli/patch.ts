@@ -21,6 +21,7 @@ import type { ObjectSource } from './object-source';
 import type { PatchType } from './flags/patch-input';
 import { resolveTargets, type TargetFlags } from './flags/targets';
 import { sortedKeys } from '../util/exact-json';
+import { patchDecodeError } from '../api/apply/patch-decode';
 
 export interface PatchFlags extends TargetFlags {
   patch?: string;
@@ -134,7 +135,8 @@ export async function patchLive(api: ApiServer, type: ResourceType, ns: string |
   for (let attempt = 0; ; attempt++) {
     const current = await api.get(type, ns, name);
     // Re-encoded from a Go map, as kube-apiserver's patchers do: the decoder meets its keys sorted.
-    const patched = sortedKeys(await applyPatchText(deepCopy(current), type, patchType, jsonText, false)) as KObject;
+    const applied = await applyPatchText(deepCopy(current), type, patchType, jsonText, false);
+    const patched = sortedKeys(applied) as KObject;
     if (status ? deepEqual(patched.status, current.status) : deepEqual(patched, current)) return current;
     const pinned = patched.metadata?.resourceVersion !== current.metadata.resourceVersion;
     patched.metadata = { ...(patched.metadata ?? {}), resourceVersion: patched.metadata?.resourceVersion ?? current.metadata.resourceVersion };
@@ -145,7 +147,7 @@ export async function patchLive(api: ApiServer, type: ResourceType, ns: string |
       if (dropped.length && deepEqual(patched, current)) return current;
     }
     // Warned once, as kube-apiserver's recorder keeps each text once per request.
-    const w = { dryRun, fieldManager, patch: true, warn: attempt === 0 ? warn : undefined, user: opts.user };
+    const w = { dryRun, fieldManager, patch: true, warn: attempt === 0 ? warn : undefined, user: opts.user, undecodable: patchDecodeError(patchType, current, applied, jsonText) };
     try {
       return status ? await api.updateStatus(patched, w) : await api.update(patched, w);
     } catch (e) {

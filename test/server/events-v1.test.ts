@@ -6,15 +6,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServedCluster, asKubectl } from './harness';
-import { eventsV1Yaml } from '../helpers/events-v1';
+import { eventsV1Yaml, setUpBusyWeb } from '../helpers/events-v1';
 
 const c = new ServedCluster('evconv');
 
-before(async () => {
-  await c.setUp({ kubectl: true, create: ['--nodes', '1'], manifest: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: busy}\n' });
-  c.ok(['create', 'deployment', 'web', '--image=nginx', '-n', 'busy']);
-  c.ok(['reconcile', '--until-stable']);
-});
+before(() => setUpBusyWeb(c));
 
 after(() => c.stop());
 

@@ -341,7 +341,7 @@ export class RestHandler {
   async respondObject(req: ApiRequest, t: Target, obj: KObject, status: number, reads = true): Promise<ApiResponse> {
     const rep = negotiate(req.headers.accept, { allowTable: reads });
     if (rep === 'table') {
-      return this.encode(status, toTable([obj], t.rt.kind, t.rt.group, { crd: await this.crdOf(t), now: this.api.clock.now(), include: includeObject(req), resourceVersion: obj.metadata.resourceVersion }), 'json');
+      return this.encode(status, toTable([obj], t.rt.kind, t.rt.group, { crd: await this.crdOf(t), now: this.api.clock.now(), gv: t.gv, include: includeObject(req), resourceVersion: obj.metadata.resourceVersion }), 'json');
     }
     if (rep === 'partial') return this.encode(status, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata }, 'json');
     if (rep === 'json') return { status, headers: { 'content-type': 'application/json' }, body: externalJson(obj, t.gv, t.rt.kind) + '\n' };

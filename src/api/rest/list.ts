@@ -167,7 +167,7 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
     if (kept) forgetList(h, scope, current);
   }
   if (rep === 'table') {
-    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), include: includeObject(req), resourceVersion: res.resourceVersion, continueToken, remainingItemCount: remaining }), 'json');
+    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), gv: t.gv, include: includeObject(req), resourceVersion: res.resourceVersion, continueToken, remainingItemCount: remaining }), 'json');
   }
   const metadata: Record<string, unknown> = { resourceVersion: res.resourceVersion };
   if (continueToken) metadata.continue = continueToken;
@@ -288,7 +288,7 @@ async function listPaged(h: RestHandler, req: ApiRequest, t: Target, limit: numb
   const items = res.items;
   const remaining = continueToken ? res.remaining : undefined;
   if (rep === 'table') {
-    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), include: includeObject(req), resourceVersion: res.resourceVersion, continueToken, remainingItemCount: remaining }), 'json');
+    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), gv: t.gv, include: includeObject(req), resourceVersion: res.resourceVersion, continueToken, remainingItemCount: remaining }), 'json');
   }
   const metadata: Record<string, unknown> = { resourceVersion: res.resourceVersion };
   if (continueToken) metadata.continue = continueToken;

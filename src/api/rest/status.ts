@@ -62,11 +62,12 @@ export function errorStatus(e: unknown): Record<string, unknown> {
   }
   if (e instanceof ApiError) {
     const d: Record<string, unknown> = {};
-    if (e.details.name !== undefined) d.name = e.details.name;
+    // (name omitempty: "" is left out, but a name given, even "", makes details present)
+    if (e.details.name) d.name = e.details.name;
     if (e.details.group) d.group = e.details.group;
     if (e.details.kind) d.kind = e.details.kind;
     if (e.details.causes?.length) d.causes = e.details.causes.map(statusCause);
-    return statusObject(e.code, e.reason, e.message, Object.keys(d).length ? d : undefined);
+    return statusObject(e.code, e.reason, e.message, Object.keys(d).length || e.details.name !== undefined ? d : undefined);
   }
   const name = (e as Error)?.constructor?.name;
   if (name === 'UnknownResourceError' || name === 'NoKindMatchError') return statusObject(404, 'NotFound', (e as Error).message);

@@ -3,6 +3,7 @@
 
 import { tableFor } from '../../printers/columns/index';
 import type { KObject } from '../types';
+import { asVersion } from '../conversion/events';
 import type { Column } from '../../printers/columns/types';
 
 /** What each row carries: kube-apiserver's three, or (kubesim's own get) metadata with only the named fields. */
@@ -27,7 +28,10 @@ function typedCell(as: NonNullable<Column['cell']>, v: string | null): unknown {
   return as === 'integer' && !Number.isSafeInteger(n) && /^-?\d+$/.test(v) ? BigInt(v) : n;
 }
 
-export function toTable(objs: KObject[], kind: string, group: string, opts: { crd?: KObject; now: number; include: IncludeObject; resourceVersion?: string; continueToken?: string; remainingItemCount?: number; noColumns?: boolean }): Record<string, unknown> {
+/** A row's whole object as the request's version names it (a core Event read as events.k8s.io/v1). */
+const inVersion = (o: KObject, gv: string | undefined, kind: string): KObject => (gv === undefined || o.apiVersion === gv ? o : asVersion(o, gv, kind));
+
+export function toTable(objs: KObject[], kind: string, group: string, opts: { crd?: KObject; now: number; include: IncludeObject; gv?: string; resourceVersion?: string; continueToken?: string; remainingItemCount?: number; noColumns?: boolean }): Record<string, unknown> {
   const t = tableFor(kind, group, opts.crd);
   const columnDefinitions = t.columns.map((c) => ({
     name: c.name,
@@ -47,7 +51,7 @@ export function toTable(objs: KObject[], kind: string, group: string, opts: { cr
     if (cells.length > n) cells.length = n;
     for (const [i, as] of typed) cells[i] = typedCell(as, cells[i] as string | null);
     if (include === 'None') return { cells };
-    return { cells, object: include === 'Object' ? o : include === 'Metadata' ? partialMetadata(o) : partialMetadata(o, include.metadata) };
+    return { cells, object: include === 'Object' ? inVersion(o, opts.gv, kind) : include === 'Metadata' ? partialMetadata(o) : partialMetadata(o, include.metadata) };
   });
   const metadata: Record<string, unknown> = {};
   if (opts.resourceVersion) metadata.resourceVersion = opts.resourceVersion;

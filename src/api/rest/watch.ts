@@ -79,7 +79,7 @@ export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): 
   const encode = (type: string, stored: KObject, first: boolean): string => {
     const obj = crd ? asDecodedFromStorage(stored, crd) : stored;
     if (asTable && type !== 'BOOKMARK') {
-      const table = toTable([obj], t.rt.kind, t.rt.group, { crd, now: h.api.clock.now(), include: include as IncludeObject, resourceVersion: obj.metadata.resourceVersion, noColumns: !first });
+      const table = toTable([obj], t.rt.kind, t.rt.group, { crd, now: h.api.clock.now(), gv: t.gv, include: include as IncludeObject, resourceVersion: obj.metadata.resourceVersion, noColumns: !first });
       return stringifyJson({ type, object: table }) + '\n';
     }
     // A change is sent to every watcher of its resource: encode it once per event and form

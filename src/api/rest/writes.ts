@@ -12,6 +12,7 @@ import { writeScale } from '../scale';
 import type { DeleteOptions, PropagationPolicy } from '../server';
 import { applyJsonMergePatch, applyJsonPatch, applyStrategicMergePatch, supportsStrategicMerge } from '../apply/index';
 import { JSON_PATCH_REFUSED } from '../apply/json-patch';
+import { patchDecodeError, type PatchKind } from '../apply/patch-decode';
 import { deepCopy, type KObject } from '../types';
 import { deepEqual } from '../../util/json-equal';
 import { dryRunOf, type RestHandler, type Target } from './handler';
@@ -25,6 +26,7 @@ import { pastFloat64Literal, sortedKeys, stringifyJson } from '../../util/exact-
 import type { Document } from 'yaml';
 
 const BODY_TYPES = 'application/json, application/yaml, application/vnd.kubernetes.protobuf';
+const PATCH_KINDS: Record<string, PatchKind> = { 'application/json-patch+json': 'json', 'application/merge-patch+json': 'merge', 'application/strategic-merge-patch+json': 'strategic' };
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
 /** Decodes a JSON or YAML request body into an object (Status 400/415 otherwise). */
@@ -244,7 +246,8 @@ export function patchObject(h: RestHandler, req: ApiRequest, t: Target, status: 
       const rv = current.metadata.resourceVersion;
       const base = h.external(t, current);
       // Re-encoded from a Go map, as kube-apiserver's patchers do: the decoder meets its keys sorted.
-      const patched = sortedKeys(applyPatch(req, t, deepCopy(base))) as KObject;
+      const applied = applyPatch(req, t, deepCopy(base));
+      const patched = sortedKeys(applied) as KObject;
       if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patch produced something that is not an object');
       // A patch that changes nothing writes nothing (no managedFields entry, no new resourceVersion).
       if (status ? deepEqual(patched.status, base.status) : deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false);
@@ -259,7 +262,8 @@ export function patchObject(h: RestHandler, req: ApiRequest, t: Target, status: 
       // Nothing but unknown fields (dropped): nothing to write either.
       if (dropped.length && deepEqual(patched, base)) return h.respondObject(req, t, current, 200, false);
       // pods/ephemeralcontainers writes through its subresource (validation lets it add containers).
-      const opts = { dryRun, fieldManager: manager, subresource: status ? undefined : t.subresource, user: req.user, warn, patch: true };
+      const undecodable = patchDecodeError(PATCH_KINDS[ct], base, applied, (req.body ?? '').toString());
+      const opts = { dryRun, fieldManager: manager, subresource: status ? undefined : t.subresource, user: req.user, warn, patch: true, undecodable };
       try {
         const updated = status ? await h.api.updateStatus(patched, opts) : await h.api.update(patched, opts);
         return h.respondObject(req, t, updated, 200, false);

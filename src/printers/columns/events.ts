@@ -3,6 +3,7 @@ import { age } from '../duration';
 import { doc } from './docs';
 import { col, NAME_DOC, type KindTable } from './types';
 import { int, obj, str } from './util';
+import { EVENTS_V1, eventsV1ToCoreEvent } from '../../api/conversion/events';
 
 export const events: KindTable = {
   columns: [
@@ -44,4 +45,14 @@ export const events: KindTable = {
       str(o.metadata.name),
     ];
   },
+};
+
+/**
+ * events.k8s.io Events: kube-apiserver serves that group from the core event storage, whose
+ * TableConvertor prints the internal (core-shaped) Event, so the same columns and cells from
+ * the core fields of an object read in events.k8s.io/v1 fields.
+ */
+export const eventsV1: KindTable = {
+  columns: events.columns,
+  cells: (o, now, wide) => events.cells(o.apiVersion === EVENTS_V1 ? eventsV1ToCoreEvent(o) : o, now, wide),
 };

@@ -4,7 +4,7 @@ import { apiservices, configmaps, leases, mutatingwebhookconfigurations, namespa
 import { certificatesigningrequests } from './certificates';
 import { createdAt } from './created-at';
 import { customResourceTable } from './custom-resource';
-import { events } from './events';
+import { events, eventsV1 } from './events';
 import { endpoints, endpointslices, ingressclasses, ingresses, networkpolicies, services } from './network';
 import { pods } from './pods';
 import { horizontalpodautoscalers, poddisruptionbudgets, resourcequotas } from './policy';
@@ -29,6 +29,7 @@ const TABLES: Record<string, KindTable> = {
   '/Secret': secrets,
   '/ServiceAccount': serviceaccounts,
   '/Event': events,
+  'events.k8s.io/Event': eventsV1,
   '/PersistentVolumeClaim': persistentvolumeclaims,
   '/PersistentVolume': persistentvolumes,
   '/ReplicationController': replicationcontrollers,
@@ -68,7 +69,6 @@ const DEFAULT_TABLE_KINDS = new Set([
   'rbac.authorization.k8s.io/ClusterRole',
   '/LimitRange',
   'apiextensions.k8s.io/CustomResourceDefinition',
-  'events.k8s.io/Event',
 ]);
 
 /** NAME, AGE: the table of objects nobody describes (kubectl's own default handler). */
@@ -84,8 +84,7 @@ export const nameAge: KindTable = {
 export function tableFor(kind: string, group: string, crd?: KObject): KindTable {
   if (crd) return customResourceTable(crd);
   const key = `${group}/${kind}`;
-  // autoscaling/v2 and v1 HPAs share a table; events.k8s.io Events print like core ones
-  // only when fetched through the core API, so they keep the default table.
+  // autoscaling/v2 and v1 HPAs share a table.
   const t = TABLES[key];
   if (t) return t;
   if (DEFAULT_TABLE_KINDS.has(key)) return createdAt;
