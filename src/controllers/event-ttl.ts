@@ -95,7 +95,10 @@ export async function expireEvents(ctx: ControllerContext, namespace: string, tt
   const cutoff = ctx.clock.now() - ttl;
   const ns = await namespaceTimes(ctx, namespace);
   const due: string[] = [];
-  for (const [name, t] of ns.times) if (t + ns.base <= cutoff) due.push(name);
+  // forEach, not for…of: no [name, time] pair made per Event (100,000 at 20,000 pods, each sweep).
+  ns.times.forEach((t, name) => {
+    if (t + ns.base <= cutoff) due.push(name);
+  });
   let n = 0;
   for (const name of due) {
     // The index follows the feed a poll behind: a write it has not seen yet (a user's update
