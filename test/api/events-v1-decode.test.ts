@@ -48,3 +48,20 @@ test('an events.k8s.io/v1 create is validated as ValidateEventCreate does: requi
   // A core Event written through /api/v1 is not held to them.
   assert.equal((await api.create({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'core' }, involvedObject: {}, message: 'x'.repeat(2000) })).message.length, 2000);
 });
+
+test('series.count and count are int32 (the generated schemas mark k8s.io/api int32 fields): past 2^31-1 the decoding refuses them, in either group', async () => {
+  const api = await ApiServer.open(await openStore('memory://'), new ManualClock(Date.parse('2026-12-07T06:00:00Z')), seededRng(1), apiValidator());
+  await api.bootstrap();
+  const prefix = 'Event in version "v1" cannot be handled as a Event: json: cannot unmarshal';
+  const series = (count: number) => ({ series: { count, lastObservedTime: '2026-12-07T00:00:01.000000Z' } });
+  await assert.rejects(async () => api.create(event('v1-series', series(2 ** 31))), { message: `${prefix} number 2147483648 into Go struct field EventSeries.series.count of type int32` });
+  await assert.rejects(async () => api.create(event('v1-big', series(1e20))), { message: `${prefix} number 100000000000000000000 into Go struct field EventSeries.series.count of type int32` });
+  const core = (name: string, extra: Record<string, unknown>): KObject => ({
+    apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'default' }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' }, reason: 'R', message: 'm', type: 'Normal', ...extra,
+  });
+  await assert.rejects(async () => api.create(core('core-series', series(2 ** 31))), { message: `${prefix} number 2147483648 into Go struct field EventSeries.series.count of type int32` });
+  await assert.rejects(async () => api.create(core('core-count', { count: -(2 ** 31) - 1 })), { message: `${prefix} number -2147483649 into Go struct field Event.count of type int32` });
+  // int32's bounds are taken.
+  assert.equal((await api.create(event('v1-max', series(2 ** 31 - 1)))).series?.count, 2 ** 31 - 1);
+  assert.equal((await api.create(core('core-min', { count: -(2 ** 31) }))).count, -(2 ** 31));
+});
