@@ -201,6 +201,8 @@ function define(defName) {
       // kubernetes-models writes StatefulSet's volumeClaimTemplates out inline: the descriptor's type
       else if (fields?.has(prop) && containsTypeLiteral(mem.type)) ps = protoFieldSchema(fields.get(prop));
       else ps = typeToSchema(mem.type, d, fieldKey);
+      // kubernetes-models types every integer `number`: the descriptor knows which are int32.
+      if (fields?.get(prop)?.[1] === 'int32') ps = withInt32(ps);
       const doc = docOf(mem, sf);
       // A property that is a $ref can't carry siblings in draft-07 ajv; keep its doc aside.
       if (doc) ps = ps.$ref ? { ...ps, 'x-kubesim-doc': doc } : { ...ps, description: doc };
@@ -229,8 +231,18 @@ function containsTypeLiteral(t) {
   return ts.isTypeReferenceNode(t) && (t.typeArguments ?? []).some(containsTypeLiteral);
 }
 
+/**
+ * An int32 field's schema (an integer, or an array of them) with `format: int32`, as the
+ * OpenAPI has it: the decoder refuses a value outside int32 (validate-schema.ts reads it).
+ */
+function withInt32(ps) {
+  if (ps.type === 'integer') return { ...ps, format: 'int32' };
+  if (ps.type === 'array' && ps.items?.type === 'integer') return { ...ps, items: { ...ps.items, format: 'int32' } };
+  return ps;
+}
+
 function protoFieldSchema([, type, label, keyType]) {
-  const one = { string: { type: 'string' }, bytes: { type: 'string' }, bool: { type: 'boolean' }, int32: { type: 'integer' }, int64: { type: 'integer' } }[type] ?? ref(define(protoDef(type)));
+  const one = { string: { type: 'string' }, bytes: { type: 'string' }, bool: { type: 'boolean' }, int32: { type: 'integer', format: 'int32' }, int64: { type: 'integer' } }[type] ?? ref(define(protoDef(type)));
   if (label === 1) return { type: 'array', items: one };
   if (label === 2 && keyType) return { type: 'object', additionalProperties: one };
   return one;
@@ -356,7 +368,8 @@ export function exportName(key) {
   return 'v_' + key.replace(/[^A-Za-z0-9]/g, '_');
 }
 
-const ajv = new Ajv({ allErrors: true, inlineRefs: false, strict: false, code: { source: true, esm: false, optimize: true } });
+// int32 is known and not checked by ajv: the range check walks the object once for every int field (validate-schema.ts).
+const ajv = new Ajv({ allErrors: true, inlineRefs: false, strict: false, formats: { int32: true }, code: { source: true, esm: false, optimize: true } });
 ajv.addSchema({ $id: 'k8s', definitions: stripDocs(sortedDefs) });
 const mapping = {};
 for (const [key, defName] of Object.entries(roots)) mapping[exportName(key)] = `k8s#/definitions/${defName}`;

@@ -6,6 +6,7 @@
 import { ApiError } from './errors';
 import { apiVersionOf, type ResourceType } from './resources';
 import type { ListOptions } from './server';
+import { goQuote } from '../util/go-format';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors';
 
 /** The list filters for the selectors; a bad one is the server's BadRequest (its message alone, as kube-apiserver answers). */
@@ -43,4 +44,25 @@ export function listError(e: unknown, type: ResourceType, labelSelector: string 
   const gvr = `${gv.includes('/') ? gv : '/' + gv}, Resource=${type.plural}`;
   const message = !labelSelector && !fieldSelector ? `Unable to list "${gvr}": ${e.message}` : `Unable to find "${gvr}" that match label selector "${labelSelector ?? ''}", field selector "${fieldSelector ?? ''}": ${e.message}`;
   return new ApiError(e.reason, message, e.details);
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * A list's int64 query parameter (`limit`, `timeoutSeconds`) decoded as kube-apiserver's
+ * ParameterCodec does (runtime.Convert_Slice_string_To_int64: strconv.ParseInt base 10):
+ * a sign, decimal digits, within int64; else a BadRequest with ParseInt's own error.
+ * Absent: undefined. Present but empty is ParseInt's invalid syntax too.
+ */
+export function int64Query(query: URLSearchParams, name: string): number | undefined {
+  const text = query.get(name);
+  if (text === null) return undefined;
+  const fail = (why: string): never => {
+    throw ApiError.badRequest(`strconv.ParseInt: parsing ${goQuote(text)}: ${why}`);
+  };
+  if (!/^[+-]?\d+$/.test(text)) fail('invalid syntax');
+  const n = BigInt(text);
+  if (n > INT64_MAX || n < INT64_MIN) fail('value out of range');
+  return Number(n);
 }

@@ -50,7 +50,7 @@ import type { Requester } from './strategies/types';
 import { RbacGate } from '../rbac/gate';
 import { renewLease, renewLeases, type LeaseRenewal } from './lease-renewal';
 import { asStored, isEventsV1 } from './conversion/events';
-import { eventsV1CreateErrors } from './validation/event';
+import { eventCreateErrors, eventUpdateErrors } from './validation/event';
 
 export type DryRun = 'none' | 'client' | 'server';
 
@@ -305,6 +305,8 @@ export class ApiServer {
       if (strategy.admit) await strategy.admit(this, obj, { requestName, limitRanges, dryRun: Boolean(opts.dryRun) });
       // PrepareForCreate: a kind that counts generations starts at 1 before validation (which refuses a negative one).
       if (KINDS_WITH_GENERATION.has(rt.kind) || rt.crd) obj.metadata.generation = 1;
+      // The Event strategy's Validate (ValidateEventCreate, by the request's group version) before the common ObjectMeta checks (rest.BeforeCreate).
+      if (this.validator && rt.kind === 'Event' && rt.group === '') this.checkEvent(eventCreateErrors(obj, obj.metadata.namespace!, opts.requestVersion), name, opts.requestVersion);
       this.checkValid(obj, rt, crd);
       if (this.validator && strategy.validate) {
         const errs = await strategy.validate(obj);
@@ -364,11 +366,7 @@ export class ApiServer {
   private decodedAsStored(input: KObject): KObject {
     if (!isEventsV1(input)) return input;
     this.checkDecoded(input, this.typeOf(input), undefined);
-    const stored = asStored(input);
-    // ValidateEventCreate's strict checks apply to this group's creates only: here the group is known.
-    const errs = eventsV1CreateErrors(stored, stored.metadata?.namespace || 'default');
-    if (errs.length) throw ApiError.invalid('Event', 'events.k8s.io', stored.metadata?.name ?? '', errs);
-    return stored;
+    return asStored(input);
   }
 
   /** Writes only .status (the status subresource), keeping spec and metadata as stored. */
@@ -457,6 +455,8 @@ export class ApiServer {
           strategy.canonicalize?.(next);
           // pods/ephemeralcontainers may add ephemeral containers, which a pod update may not.
           const errs = orderUpdateErrors(rt.kind, Boolean(rt.crd), objectErrs, this.validator.validateUpdate(current, next, rt, opts.subresource));
+          // The Event strategy's ValidateUpdate follows the common ObjectMeta checks (rest.BeforeUpdate).
+          if (rt.kind === 'Event' && rt.group === '') this.checkEvent([...errs, ...eventUpdateErrors(next, current, opts.requestVersion)], name, opts.requestVersion);
           if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
         } else strategy.canonicalize?.(next);
         await strategy.prepareForUpdate?.(this, current, next);
@@ -672,6 +672,11 @@ export class ApiServer {
     // The decoded body gets its schema's defaults before admission and validation see it.
     if (crd) Object.assign(obj, withCrdDefaults(obj, crd));
     return crd;
+  }
+
+  /** An Event's errors as a 422 of the group it was written through (`Event.events.k8s.io "x" is invalid`). */
+  private checkEvent(errs: FieldError[], name: string, requestVersion: string | undefined): void {
+    if (errs.length) throw ApiError.invalid('Event', requestVersion === 'events.k8s.io/v1' ? 'events.k8s.io' : '', name, errs);
   }
 
   private checkValid(obj: KObject, rt: ResourceType, crd?: KObject, old?: KObject, status = false): void {

@@ -81,15 +81,26 @@ test('create, replace and patch through events.k8s.io/v1: stored as the core Eve
   let v1 = core();
   assert.deepEqual([v1.apiVersion, v1.message, v1.reportingComponent, v1.reportingInstance, v1.action, v1.involvedObject.kind, v1.eventTime], ['v1', 'first', 'example.com/hand', 'hand-1', 'Poking', 'Deployment', '2026-01-02T03:04:05.000000Z']);
   assert.ok(!('note' in v1) && !('regarding' in v1), JSON.stringify(v1));
+  // ValidateEventUpdate through events.k8s.io/v1: the note (the core message) and the count are immutable, the series is not.
   const replaced = c.kubectl(['replace', '-f', '-', '-o', 'json'], { stdin: ev('second') });
-  assert.equal(replaced.code, 0, replaced.stderr);
-  assert.equal(JSON.parse(replaced.stdout).note, 'second');
-  assert.equal(core().message, 'second');
+  assert.equal(replaced.code, 1);
+  assert.equal(replaced.stderr.trim(), 'The Event "by-hand" is invalid: message: Invalid value: "second": field is immutable');
+  const series = c.kubectl(['replace', '-f', '-', '-o', 'json'], { stdin: ev('first') + 'series: {count: 2, lastObservedTime: "2026-01-02T03:05:05.000000Z"}\n' });
+  assert.equal(series.code, 0, series.stderr);
+  assert.equal(JSON.parse(series.stdout).series.count, 2);
+  assert.equal(core().series.count, 2);
   const patched = c.kubectl(['patch', 'events.events.k8s.io', 'by-hand', '-n', 'busy', '--type=merge', '-p', '{"note":"third","deprecatedCount":3}', '-o', 'json']);
-  assert.equal(patched.code, 0, patched.stderr);
-  assert.deepEqual([JSON.parse(patched.stdout).note, JSON.parse(patched.stdout).deprecatedCount], ['third', 3]);
+  assert.equal(patched.code, 1);
+  assert.equal(patched.stderr.trim(), 'The Event "by-hand" is invalid: \n* message: Invalid value: "third": field is immutable\n* count: Invalid value: 3: field is immutable');
+  const counted = c.kubectl(['patch', 'events.events.k8s.io', 'by-hand', '-n', 'busy', '--type=merge', '-p', '{"series":{"count":3}}', '-o', 'json']);
+  assert.equal(counted.code, 0, counted.stderr);
   v1 = core();
-  assert.deepEqual([v1.message, v1.count, v1.reason], ['third', 3, 'Poked']);
+  assert.deepEqual([v1.message, v1.count, v1.reason, v1.series.count], ['first', undefined, 'Poked', 3]);
+  // Through the core group only legacyValidateEvent holds: the message changes.
+  v1.message = 'core';
+  const coreReplaced = c.kubectl(['replace', '-f', '-', '-o', 'json'], { stdin: JSON.stringify(v1) });
+  assert.equal(coreReplaced.code, 0, coreReplaced.stderr);
+  assert.equal(core().message, 'core');
 });
 
 test('kubesim create and kubectl apply --server-side of an events.k8s.io/v1 Event: stored as the core Event', async () => {
@@ -105,10 +116,14 @@ test('kubesim create and kubectl apply --server-side of an events.k8s.io/v1 Even
     const v1 = JSON.parse(c.kubectl(['get', 'events', name, '-n', 'busy', '-o', 'json']).stdout);
     assert.deepEqual([v1.message, v1.involvedObject?.name, v1.reportingComponent, 'note' in v1], [`from ${name}`, 'web', 'example.com/hand', false], name);
   }
-  // applied again with another note: merged into the stored core Event
+  // applied again with another note: the note is immutable through events.k8s.io/v1 (ValidateEventUpdate)
   const again = c.kubectl(['apply', '--server-side', '-f', '-', '-o', 'json'], { stdin: ev('ssa').replace('note: from ssa', 'note: again') });
-  assert.equal(again.code, 0, again.stderr);
-  assert.equal(JSON.parse(again.stdout).note, 'again');
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /message: Invalid value: "again": field is immutable/);
+  // with a series: merged into the stored core Event
+  const series = c.kubectl(['apply', '--server-side', '-f', '-', '-o', 'json'], { stdin: ev('ssa') + 'series: {count: 2, lastObservedTime: "2026-01-02T03:05:05.000000Z"}\n' });
+  assert.equal(series.code, 0, series.stderr);
+  assert.equal(JSON.parse(series.stdout).series.count, 2);
   const v1 = JSON.parse(c.kubectl(['get', 'events', 'ssa', '-n', 'busy', '-o', 'json']).stdout);
-  assert.deepEqual([v1.message, v1.involvedObject?.name, 'note' in v1], ['again', 'web', false], JSON.stringify(v1));
+  assert.deepEqual([v1.message, v1.involvedObject?.name, 'note' in v1, v1.series?.count], ['from ssa', 'web', false, 2], JSON.stringify(v1));
 });

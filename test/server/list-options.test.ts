@@ -216,3 +216,30 @@ test('a list read again while nothing in its collection changed is served from t
     store.list = list;
   }
 });
+
+test('limit and timeoutSeconds are decoded as strconv.ParseInt (int64): past int64 or not a number, 400 with ParseInt\'s error, before the options are validated', async () => {
+  const cases: [string, string][] = [
+    ['?limit=99999999999999999999', 'strconv.ParseInt: parsing "99999999999999999999": value out of range'],
+    ['?limit=9223372036854775808', 'strconv.ParseInt: parsing "9223372036854775808": value out of range'],
+    ['?limit=abc', 'strconv.ParseInt: parsing "abc": invalid syntax'],
+    ['?limit=', 'strconv.ParseInt: parsing "": invalid syntax'],
+    ['?timeoutSeconds=99999999999999999999', 'strconv.ParseInt: parsing "99999999999999999999": value out of range'],
+    ['?watch=true&timeoutSeconds=-99999999999999999999', 'strconv.ParseInt: parsing "-99999999999999999999": value out of range'],
+    ['?watch=true&limit=1e3', 'strconv.ParseInt: parsing "1e3": invalid syntax'],
+    // Decoding comes first: timeoutSeconds (ListOptions' field order), then the validation's 422.
+    ['?limit=x&timeoutSeconds=y&resourceVersionMatch=Exact', 'strconv.ParseInt: parsing "y": invalid syntax'],
+  ];
+  for (const [query, message] of cases) {
+    const res = await get(CMS + query);
+    assert.equal(res.status, 400, query);
+    assert.equal(res.body.reason, 'BadRequest', query);
+    assert.equal(res.body.message, message, query);
+  }
+  // The largest int64 and a signed one are limits ParseInt takes: served.
+  for (const query of ['?limit=9223372036854775807', '?limit=%2B2']) {
+    const res = await get(CMS + query);
+    assert.equal(res.status, 200, query);
+    assert.equal(res.body.kind, 'ConfigMapList', query);
+  }
+  assert.equal((await get(CMS + '?limit=%2B2')).body.items.length, 2);
+});

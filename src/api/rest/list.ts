@@ -2,7 +2,7 @@
 // resourceVersion semantics, and Table / PartialObjectMetadataList representations.
 
 import { ApiError, type FieldError } from '../errors';
-import { selectorListOptions } from '../list-options';
+import { int64Query, selectorListOptions } from '../list-options';
 import { isRevisionCompacted } from '../../store/store';
 import type { ListOptions } from '../server';
 import type { KObject } from '../types';
@@ -102,14 +102,14 @@ export async function historyGone(h: RestHandler, rev: number): Promise<boolean>
 }
 
 export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
+  // The query is decoded (its int64s parsed) before any of it is validated, as kube's ParameterCodec.
+  int64Query(req.query, 'timeoutSeconds');
+  const limit = int64Query(req.query, 'limit') ?? 0;
   validateListOptions(req, false);
   const rep = negotiate(req.headers.accept, { allowTable: true });
   const opts = selectorOptions(t, req);
   const rvText = req.query.get('resourceVersion');
   const rv = parseResourceVersion(rvText);
-  const limitText = req.query.get('limit');
-  const limit = limitText ? Number(limitText) : 0;
-  if (limitText && (!/^\d+$/.test(limitText))) throw badRequest(`limit: Invalid value: "${limitText}"`);
   const cont = req.query.get('continue');
   if (cont && rv) throw badRequest('specifying resource version is not allowed when using continue');
   const match = req.query.get('resourceVersionMatch') ?? '';

@@ -11,6 +11,7 @@ import { asDecodedFromStorage } from '../crd';
 import { includeObject, parseBool, type RestHandler, type Target } from './handler';
 import { historyGone, parseResourceVersion, selectorOptions, validateListOptions } from './list';
 import { negotiate } from './negotiate';
+import { int64Query } from '../list-options';
 import { badRequest, statusObject } from './status';
 import { toTable, type IncludeObject } from './table';
 import { encodedOnce, externalJson } from './encoded';
@@ -52,14 +53,14 @@ function sharedChunk(parts: string[]): Buffer {
 }
 
 export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
+  // The query is decoded (its int64s parsed) before any of it is validated, as kube's ParameterCodec.
+  const timeoutMs = (int64Query(req.query, 'timeoutSeconds') ?? 0) * 1000;
+  int64Query(req.query, 'limit');
   const rep = negotiate(req.headers.accept, { allowTable: true });
   const asTable = rep === 'table';
   const include = asTable ? includeObject(req) : 'Object';
   const opts = selectorOptions(t, req);
   const rv = parseResourceVersion(req.query.get('resourceVersion'));
-  const timeoutText = req.query.get('timeoutSeconds');
-  if (timeoutText !== null && !/^\d+$/.test(timeoutText)) throw badRequest(`timeoutSeconds: Invalid value: "${timeoutText}"`);
-  const timeoutMs = timeoutText ? Number(timeoutText) * 1000 : 0;
   const bookmarks = parseBool(req.query.get('allowWatchBookmarks'));
   validateListOptions(req, true);
   const sendInitial = req.query.get('sendInitialEvents');

@@ -43,6 +43,7 @@ export function validateSchema(obj: KObject, rt: ResourceType): SchemaIssue[] {
   const key = rootKey(rt.group, version, rt.kind);
   const validate = bundle.validatorFor(key);
   if (!validate) return [];
+  loadInt32Names(bundle.doc);
   // One walk finds the int32 fields out of range and the null members (and exact int64s) the
   // decoder drops (converts); only their parents are copied. With an own `__proto__` member
   // the whole copy without nulls is made and walked again, as before.
@@ -59,17 +60,33 @@ export function validateSchema(obj: KObject, rt: ResourceType): SchemaIssue[] {
 }
 
 /**
- * Fields the API types declare int32 (the schemas here say only "integer"): a value outside
- * int32 fails the apiserver's decoding, as `json: cannot unmarshal number 3000000000 into Go
- * struct field DeploymentSpec.spec.replicas of type int32`.
+ * int32 fields the generated schemas do not mark `format: int32` (kinds without k8s.io/api
+ * descriptors: apiregistration, apiextensions; IntOrString's int, Go's int32): a value
+ * outside int32 fails the apiserver's decoding, as `json: cannot unmarshal number 3000000000
+ * into Go struct field DeploymentSpec.spec.replicas of type int32`.
  */
-const INT32_FIELDS = new Set([
+const UNMARKED_INT32_FIELDS = new Set([
   'replicas', 'minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'parallelism', 'completions',
   'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit',
   'ttlSecondsAfterFinished', 'containerPort', 'hostPort', 'port', 'targetPort', 'nodePort', 'number', 'initialDelaySeconds',
   'periodSeconds', 'timeoutSeconds', 'successThreshold', 'failureThreshold', 'minReplicas', 'maxReplicas',
   'targetCPUUtilizationPercentage', 'priority', 'weight', 'defaultMode', 'mode', 'maxSkew', 'minDomains', 'ordinals',
 ]);
+
+/**
+ * The names an int32 field has somewhere (the schemas' `format: int32`, and the unmarked
+ * ones): the walk's cheap first filter; int32IssuesAt then asks the schema at the path, as
+ * a name can be int32 in one type and not in another (`count`, `value`).
+ */
+let INT32_FIELDS: Set<string> = UNMARKED_INT32_FIELDS;
+let int32NamesOf: SchemaDocument | undefined;
+function loadInt32Names(doc: SchemaDocument): void {
+  if (int32NamesOf === doc) return;
+  const names = new Set(UNMARKED_INT32_FIELDS);
+  for (const def of Object.values(doc.definitions)) for (const [name, p] of Object.entries(def.properties ?? {})) if (p.format === 'int32') names.add(name);
+  INT32_FIELDS = names;
+  int32NamesOf = doc;
+}
 
 /**
  * An int past int64 (the apiserver's decoder: `cannot unmarshal number ... of type int64`).
@@ -219,7 +236,10 @@ function int32IssuesAt(found: Path[], data: unknown, bundle: ReturnType<typeof l
     const owner = loc.ownerDef?.split('.').pop() ?? '';
     const fieldPath = path.filter((x) => typeof x === 'string').join('.');
     const last = path[path.length - 1];
-    const message = goUnmarshalTypeError(`number ${typeof value === 'bigint' ? value : goJsonNumber(value)}`, typeof last === 'string' && INT32_FIELDS.has(last) ? 'int32' : 'int64', owner, fieldPath);
+    const int32 = loc.schema.format === 'int32' || (typeof last === 'string' && UNMARKED_INT32_FIELDS.has(last));
+    // Found by its name alone, in range for the int64 it is here (an exact int64 arrives as a bigint).
+    if (!int32 && !(typeof value === 'number' && pastInt64(value))) continue;
+    const message = goUnmarshalTypeError(`number ${typeof value === 'bigint' ? value : goJsonNumber(value)}`, int32 ? 'int32' : 'int64', owner, fieldPath);
     issues.push({ path, rule: 'schema/invalid-type', message, kubectlMessage: message, decodeMessage: message });
   }
   return issues;
