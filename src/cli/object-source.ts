@@ -3,7 +3,7 @@
 // same requests kubectl sends). Both answer alike, so the verbs print the same either way.
 
 import { ApiError } from '../api/errors';
-import { NoKindMatchError, ResourceRegistry, REVIEW_RESOURCES, UnknownResourceError, isShortName, objectPath, pluralGroup, resourcePath, type ResourceType } from '../api/resources';
+import { NoKindMatchError, ResourceRegistry, REVIEW_RESOURCES, UnknownResourceError, objectPath, pluralGroup, resourcePath, type ResourceType } from '../api/resources';
 import type { ApiServer, DeleteOptions } from '../api/server';
 import { typeOfManifest } from '../api/manifest-type';
 import { retryOnConflict } from '../api/retry';
@@ -14,7 +14,7 @@ import type { RequestUser } from '../api/rest/types';
 import type { PatchType } from './flags/patch-input';
 import { buildListOptions } from './flags/selectors';
 import { listError } from '../api/list-options';
-import { parseResourceArgs, typeArgsOf, type ResourceSelection } from './resource-args';
+import { parseResourceArgs, type ResourceSelection } from './resource-args';
 import { parseJson, sortedKeys } from '../util/exact-json';
 
 /**
@@ -348,9 +348,8 @@ export class RemoteObjects implements ObjectSource {
   async selections(resources: string[]): Promise<ResourceSelection[]> {
     // `all` takes in custom resources in that category; other names need CRDs only when unknown.
     if (resources[0]?.split(',').some((r) => r.toLowerCase() === 'all')) await this.loadCrds();
-    // A built-in's short name another resource (a CRD's) may also have: kubectl's discovery
-    // knows every resource's, and warns of the others (shortNameWarnings).
-    else if (typeArgsOf(resources).some((t) => isShortName(this.registry.all(), t))) await this.loadCrds();
+    // (A built-in's short name a CRD also has is warned of only once CRDs are loaded: reading
+    // them for every short name would add a request kubectl's cached discovery does not send.)
     try {
       return parseResourceArgs(resources, this.registry, { warn: (text) => this.client.warning(text) });
     } catch (e) {

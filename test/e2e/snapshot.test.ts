@@ -24,8 +24,29 @@ function dump(clusterDir: string): Record<string, unknown> {
     }
   };
   walk('');
-  for (const name of readdirSync(join(clusterDir, 'meta'))) out[`meta/${name}`] = JSON.parse(readFileSync(join(clusterDir, 'meta', name), 'utf8'));
+  for (const name of readdirSync(join(clusterDir, 'meta'))) out[`meta/${name}`] = metaDoc(name, readFileSync(join(clusterDir, 'meta', name), 'utf8'));
   return out;
+}
+
+/**
+ * A meta document's content: a file of kubelet records is a log of JSON lines, each later line
+ * laid over those before it (null: removed; file-store-meta.ts), so its records are compared,
+ * not how many releases appended them.
+ */
+function metaDoc(name: string, text: string): unknown {
+  if (!name.startsWith('kubelet-runtime-')) return JSON.parse(text);
+  try {
+    return JSON.parse(text); // one document (a snapshot's restore writes it whole)
+  } catch {
+    // a log of lines
+  }
+  const lines = text.split('\n').filter((l) => l !== '');
+  const records: Record<string, unknown> = {};
+  for (const line of lines) for (const [k, v] of Object.entries(JSON.parse(line) as Record<string, unknown>)) {
+    if (v === null) delete records[k];
+    else records[k] = v;
+  }
+  return records;
 }
 
 test('snapshot save/restore on a file cluster: a private bundle, restored exactly as saved', async () => {
