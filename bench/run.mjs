@@ -459,22 +459,26 @@ function daemonAtRest(pods, nodes) {
   kubesim(home, ['cluster', 'create', 'kubesim', '--nodes', String(nodes)]);
   seedPods(home, pods);
   const cluster = join(home, 'clusters', 'kubesim');
+  const startRev = Number(readFileSync(join(cluster, 'rev'), 'utf8').trim()); // the seeded store's
   kubesimOut(home, ['cluster', 'start']);
   const pid = Number(readFileSync(join(cluster, 'daemon.pid'), 'utf8').trim().split(/\s+/)[0]); // "pid start-time"
   const n = (x) => x.toLocaleString('en-US');
   const what = `${n(pods)} pods on ${n(nodes)} nodes`;
   try {
-    // Wait until it settles: its object files caught up with the journal (`rev` within
-    // filesLagAtRest() of the journal's newest revision at two readings 5 s apart), or give up
-    // after the limit. A CPU lull was the rule before: it passed between two of the start's
-    // compaction slices, so the window measured the catch-up (docs/perf-issue-18.md round 121).
+    // Wait until it settles: its object files caught up with the journal, or give up after the
+    // limit. Caught up, at two readings 5 s apart: `rev` moved since the start (the start's
+    // first round is done), no round under way (the store's `compaction` record), and `rev`
+    // within filesLagAtRest() of the journal's newest revision. A CPU lull was the rule before:
+    // it passed between two of the start's compaction slices, so the window measured the
+    // catch-up (docs/perf-issue-18.md round 121).
     const limitMs = QUICK ? 60_000 : big ? 1_800_000 : 180_000;
     const t0 = Date.now();
     let settled = false;
     let caughtUp = 0;
     while (Date.now() - t0 < limitMs) {
       sleepMs(5000);
-      caughtUp = filesLag(cluster) <= filesLagAtRest(nodes) ? caughtUp + 1 : 0;
+      const moved = Number(readFileSync(join(cluster, 'rev'), 'utf8').trim()) > startRev;
+      caughtUp = moved && !existsSync(join(cluster, 'compaction')) && filesLag(cluster) <= filesLagAtRest(nodes) ? caughtUp + 1 : 0;
       if (caughtUp >= 2) {
         settled = true;
         break;
