@@ -36,6 +36,15 @@ const SLICE_MS = 50;
  * wall all the same: the holder's event loop (the daemon's answers) waits meanwhile.
  */
 const SLICE_WALL_MAX_MS = 250;
+/**
+ * A round left owed by this process's last step gets, while nobody waits, this share of the
+ * wall time since as its slice (CPU, and twice that of wall up to SLICE_DUTY_WALL_MS): a daemon releasing
+ * every 3-4 s during a 5,000-node start wrote ~100 files a second in its 250-ms slices, and
+ * its start's tail (130,000 keys at 20,000 pods) took tens of minutes (docs/perf-issue-18.md
+ * round 121). Per release, a busy holder's long holds starved its own compaction.
+ */
+const SLICE_DUTY = 0.25;
+const SLICE_DUTY_WALL_MS = 1000;
 /** How often a slice taken while nobody waited looks whether someone does now (a stat of the lock's folder). */
 const WAITER_LOOK_MS = 10;
 /**
@@ -73,12 +82,20 @@ export class Slice {
   private readonly cpu0: NodeJS.CpuUsage | undefined;
   private lookedAt = this.wall0;
 
+  /** The CPU (ms) and wall (ms) this slice may take while nobody waits. */
+  private readonly cpuMs: number;
+  private readonly wallMaxMs: number;
+
+  /** `sinceMs`: wall time since this process's last step ended (its share: SLICE_DUTY). */
   constructor(
     private readonly bounded: boolean,
     private waited: boolean,
     private readonly othersWaiting: () => boolean,
+    sinceMs = 0,
   ) {
     if (bounded && !waited) this.cpu0 = process.cpuUsage();
+    this.cpuMs = Math.max(SLICE_MS, Math.min(SLICE_DUTY * sinceMs, SLICE_DUTY_WALL_MS));
+    this.wallMaxMs = Math.max(SLICE_WALL_MAX_MS, Math.min(2 * this.cpuMs, SLICE_DUTY_WALL_MS));
   }
 
   over(): boolean {
@@ -86,9 +103,9 @@ export class Slice {
     const now = Date.now();
     const wall = now - this.wall0;
     if (wall < SLICE_MS) return false;
-    if (this.waited || wall >= SLICE_WALL_MAX_MS) return true;
+    if (this.waited || wall >= this.wallMaxMs) return true;
     const cpu = process.cpuUsage(this.cpu0);
-    if ((cpu.user + cpu.system) / 1000 >= SLICE_MS) return true;
+    if ((cpu.user + cpu.system) / 1000 >= this.cpuMs) return true;
     if (now - this.lookedAt >= WAITER_LOOK_MS) {
       this.lookedAt = now;
       this.waited = this.othersWaiting();
@@ -110,6 +127,8 @@ export class Compaction {
   /** The keys of the round (`committed`, `upTo`) in key order, as picked from the tail of `epoch`; `at`: the first not known done. */
   private order: { committed: number; upTo: number; epoch: number; keys: string[]; at: number } | undefined;
   private readonly file: string;
+  /** When this process's last step ended leaving its round owed (Date.now()): the next slice's share is of the time since. */
+  private lastStep: number | undefined;
 
   constructor(root: string) {
     this.file = path.join(root, 'compaction');
@@ -123,7 +142,15 @@ export class Compaction {
    * the next holder tries again).
    */
   step(h: CompactionHolder, start: boolean, waited = false): boolean {
-    const slice = new Slice(h.pending.filesDue > COMPACT_SMALL || waited, waited, () => h.othersWaiting());
+    const slice = new Slice(h.pending.filesDue > COMPACT_SMALL || waited, waited, () => h.othersWaiting(), this.lastStep === undefined ? 0 : Date.now() - this.lastStep);
+    try {
+      return this.stepIn(h, start, slice);
+    } finally {
+      this.lastStep = this.round ? Date.now() : undefined;
+    }
+  }
+
+  private stepIn(h: CompactionHolder, start: boolean, slice: Slice): boolean {
     const saved = this.readSaved();
     let r = [saved, this.round].find((x) => x && x.committed === h.committed() && x.upTo >= x.committed && x.upTo <= h.rev());
     this.round = undefined;

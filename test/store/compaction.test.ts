@@ -212,3 +212,39 @@ test('a slice nobody waited behind ends once someone announces waiting for the l
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a round left owed gets a share of the time since its last slice (a daemon releasing every 4 s wrote ~100 files a second of its start's tail), within 1 s of wall", { timeout: 60_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-compaction-'));
+  const s = new FileStore(dir, { fsync: false });
+  const stall = new Int32Array(new SharedArrayBuffer(4));
+  let files = 0;
+  try {
+    s.create('configmaps/default/first', cm('first', '0'));
+    s.group(() => {
+      for (let i = 0; i < 3_000; i++) s.create(key(i), cm(name(i), 'a'));
+    });
+    assert.ok(existsSync(join(dir, 'compaction')), 'the group end left the round owed');
+    // 5 ms of wall a file, no CPU (a loaded machine): a 250-ms slice writes ~50 of them.
+    setStoreFaultHook((point) => {
+      if (point !== 'compaction-files') return;
+      files++;
+      Atomics.wait(stall, 0, 0, 5);
+    });
+    // The holder's next release comes 2 s later (a daemon's long tick): a quarter of that is
+    // 500 ms of CPU, bounded by 1 s of wall.
+    Atomics.wait(stall, 0, 0, 2_000);
+    const t0 = Date.now();
+    s.group(() => s.update(key(2_999), cm(name(2_999), 'b')));
+    const wall = Date.now() - t0;
+    assert.ok(files >= 90, `${files} files in ${wall} ms: the owed round got its share`);
+    assert.ok(wall < 1_600, `${wall} ms: the share is bounded by 1 s of wall`);
+    // Right after it, the next release's share is of a few ms: the usual slice.
+    files = 0;
+    s.group(() => s.update(key(2_999), cm(name(2_999), 'c')));
+    assert.ok(files <= 52, `${files} files right after a slice`);
+  } finally {
+    setStoreFaultHook(undefined);
+    s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
