@@ -3,7 +3,8 @@
 // `cpu: 1000m` is stored and read back as "1", `memory: 1000` (a number) as "1k". Where each
 // kind holds a Quantity comes from its generated schema (generated/quantities.json, written
 // by scripts/gen-schemas.mjs from the OpenAPI Quantity refs). Custom resources are stored as
-// written, as kube's are.
+// written, as kube's are. A read decodes too: an object an older kubesim stored as written (or
+// one written straight into the store) is made canonical as the store parses it.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { ApiError } from './errors';
 import { generatedDir, rootKey } from './validation/schema-store';
 import { splitApiVersion, type ResourceType } from './resources';
 import type { KObject } from './types';
+import { setStoredObjectDecoder } from '../store/stored-decoder';
 
 /** A member's name (`*`: every item of an array or value of a map) to what is below it; 1: a Quantity. */
 type Trie = { [member: string]: Trie | 1 };
@@ -35,8 +37,11 @@ function errorOf(text: string): string {
   return 'error' in parsed ? parsed.error : QUANTITY_FORMAT_ERROR;
 }
 
-/** Rewrites `node`'s quantities canonical; with `write` false only says whether any would change. */
-function canonicalize(node: unknown, trie: Trie, write = true): boolean {
+/**
+ * Rewrites `node`'s quantities canonical; with `write` false only says whether any would change.
+ * `note`: the values as written are remembered for the write's validation (none on a read).
+ */
+function canonicalize(node: unknown, trie: Trie, write = true, note = true): boolean {
   if (node === null || typeof node !== 'object') return false;
   const o = node as Record<string, unknown>;
   let changed = false;
@@ -45,7 +50,7 @@ function canonicalize(node: unknown, trie: Trie, write = true): boolean {
     const keys = member !== '*' ? (Object.prototype.hasOwnProperty.call(o, member) ? [member] : []) : Array.isArray(o) ? o.keys() : Object.keys(o);
     for (const k of keys as Iterable<string | number>) {
       const v = o[k as string];
-      if (below !== 1) changed = canonicalize(v, below, write) || changed;
+      if (below !== 1) changed = canonicalize(v, below, write, note) || changed;
       else {
         if (v === null || v === undefined) continue;
         const text = quantityJson(v);
@@ -54,7 +59,7 @@ function canonicalize(node: unknown, trie: Trie, write = true): boolean {
         if (text === v) continue;
         changed = true;
         if (!write) continue;
-        if (!Array.isArray(o)) noteWritten(o, k as string, v);
+        if (note && !Array.isArray(o)) noteWritten(o, k as string, v);
         o[k as string] = text;
       }
       if (changed && !write) return true;
@@ -103,3 +108,24 @@ export function canonicalPodTemplate<T>(template: T): T {
     return template;
   }
 }
+
+/**
+ * A stored built-in object as kube-apiserver reads it (decoded, encoded again): its
+ * Quantities canonical, in place. What the store calls on each object it parses
+ * (src/store/stored-decoder.ts), so it costs one walk of the kind's Quantity fields per parse,
+ * none per read. A value that is no quantity stays as stored; a kind without Quantities
+ * (a custom resource too) is one lookup.
+ */
+export function canonicalStoredQuantities(obj: KObject): void {
+  const { apiVersion, kind } = obj;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return;
+  const trie = trieOf(`${apiVersion}/${kind}`); // rootKey's form
+  if (!trie) return;
+  try {
+    canonicalize(obj, trie, true, false);
+  } catch (e) {
+    if (!(e instanceof NoQuantity)) throw e;
+  }
+}
+
+setStoredObjectDecoder(canonicalStoredQuantities);

@@ -32,6 +32,7 @@ import {
   type WriteFence,
 } from './store';
 import { parseJson, stringifyJson } from '../util/exact-json';
+import { decodeStored } from './stored-decoder';
 
 export const REGISTRY_PREFIX = '/registry/';
 export const META_PREFIX = '/kubesim/meta/';
@@ -182,7 +183,7 @@ export function parseValue(kv: IKeyValue): KObject {
     const hint = kv.value.subarray(0, 4).toString('latin1') === 'k8s\0' ? ' (protobuf, as kube-apiserver stores it: kubesim reads JSON values only)' : '';
     throw new StoreError(`etcd value of ${key} is not a JSON object${hint}`);
   }
-  return obj as KObject;
+  return decodeStored(obj as KObject);
 }
 
 type TxnOp = NonNullable<import('etcd3').ITxnRequest['success']>[number];

@@ -11,6 +11,7 @@ import { parseJson } from '../util/exact-json';
 import { KeyIndexedMap } from './key-index';
 import type { JournalLine } from './journal-lines';
 import { beatsSpan } from './lease-beats';
+import { decodeStored } from './stored-decoder';
 
 const DIR_MODE = 0o700;
 
@@ -33,7 +34,7 @@ export function parseObject(key: string, file: string, text: string): KObject {
   if (obj.metadata.namespace !== undefined && obj.metadata.namespace !== parts[parts.length - 2]) {
     throw new DamagedObjectError(key, file, `it holds an object of namespace ${JSON.stringify(obj.metadata.namespace)}`);
   }
-  return obj;
+  return decodeStored(obj);
 }
 
 export function ensurePrivateDir(dir: string): void {

@@ -7,6 +7,7 @@ import type { KObject } from '../api/types';
 import { StoreError, type EventType, type WatchEvent } from './store';
 import { parseJson, stringifyJson } from '../util/exact-json';
 import { frozenCopy } from './clone';
+import { decodeStored } from './stored-decoder';
 import type { KeyIndexedMap } from './key-index';
 
 export interface JournalLine {
@@ -125,7 +126,7 @@ export function eachLine(fd: number, from: number, to: number, fn: (line: Journa
     if (keyPrefix && !keyMayStartWith(buf, start, end, keyPrefix)) return;
     try {
       const l = parseJson(buf.toString('utf8', start, end)) as JournalLine;
-      if (l && typeof l.rev === 'number' && typeof l.key === 'string') fn(l);
+      if (l && typeof l.rev === 'number' && typeof l.key === 'string') fn((decodeStored(l.object), l));
     } catch {
       /* a torn line of an older version: skipped */
     }
@@ -197,7 +198,7 @@ class LazyLine implements JournalLine {
       this.damaged();
       throw new StoreError(`the journal line of revision ${this.rev} (${this.key}) is damaged; run "kubesim cluster fsck"`);
     }
-    this.parsed = l.object;
+    this.parsed = decodeStored(l.object);
     this.text = undefined;
     return l.object;
   }
