@@ -70,3 +70,15 @@ export function readForGet(clusterDir: string, typeArg: string, namespace: strin
   const namespaceFound = validName(ns) && store.get(objectKey(nsType, undefined, ns)) !== undefined;
   return { type, object, namespaceFound, now };
 }
+
+/**
+ * The custom resource types the cluster's file store indexes (ApiServer.loadCustomTypes's CRD
+ * index: what its server serves, as the aggregated discovery document lists them), read
+ * without the store's write side; undefined for another store (etcd: `store-url`), no
+ * cluster yet, or no index. What the CLI through the daemon takes CRDs' short names from, as
+ * kubectl takes them from its discovery cache: no request.
+ */
+export function indexedCrdTypes(clusterDir: string): ResourceType[] | undefined {
+  if (fs.existsSync(path.join(clusterDir, 'store-url')) || !fs.existsSync(path.join(clusterDir, 'registry'))) return undefined;
+  return new FileStoreReader(clusterDir).readMeta<ResourceType[]>(CRD_INDEX);
+}

@@ -3,7 +3,7 @@
 // same requests kubectl sends). Both answer alike, so the verbs print the same either way.
 
 import { ApiError } from '../api/errors';
-import { NoKindMatchError, ResourceRegistry, REVIEW_RESOURCES, UnknownResourceError, objectPath, pluralGroup, resourcePath, type ResourceType } from '../api/resources';
+import { NoKindMatchError, ResourceRegistry, isShortName, REVIEW_RESOURCES, UnknownResourceError, objectPath, pluralGroup, resourcePath, type ResourceType } from '../api/resources';
 import type { ApiServer, DeleteOptions } from '../api/server';
 import { typeOfManifest } from '../api/manifest-type';
 import { retryOnConflict } from '../api/retry';
@@ -14,7 +14,7 @@ import type { RequestUser } from '../api/rest/types';
 import type { PatchType } from './flags/patch-input';
 import { buildListOptions } from './flags/selectors';
 import { listError } from '../api/list-options';
-import { parseResourceArgs, type ResourceSelection } from './resource-args';
+import { parseResourceArgs, typeArgsOf, type ResourceSelection } from './resource-args';
 import { parseJson, sortedKeys } from '../util/exact-json';
 
 /**
@@ -332,6 +332,8 @@ interface ListBody {
 export class RemoteObjects implements ObjectSource {
   readonly registry = new ResourceRegistry();
   private crdsLoaded = false;
+  /** The cluster's folder, where the CRD index is read for short names (withDaemonSource sets it). */
+  clusterDir?: string;
   /**
    * A write may have reached the server, or output was printed: from then on a lost
    * connection is an error, never a fall-back that would write or print twice.
@@ -348,8 +350,10 @@ export class RemoteObjects implements ObjectSource {
   async selections(resources: string[]): Promise<ResourceSelection[]> {
     // `all` takes in custom resources in that category; other names need CRDs only when unknown.
     if (resources[0]?.split(',').some((r) => r.toLowerCase() === 'all')) await this.loadCrds();
-    // (A built-in's short name a CRD also has is warned of only once CRDs are loaded: reading
-    // them for every short name would add a request kubectl's cached discovery does not send.)
+    // A built-in's short name a CRD may also have: warned of from the CRDs the store's index
+    // lists, as kubectl warns from its cached discovery (reading them from the server for every
+    // short name would add a request kubectl does not send).
+    else if (!this.crdsLoaded && typeArgsOf(resources).some((t) => isShortName(this.registry.all(), t))) await this.indexedCrds();
     try {
       return parseResourceArgs(resources, this.registry, { warn: (text) => this.client.warning(text) });
     } catch (e) {
@@ -372,6 +376,15 @@ export class RemoteObjects implements ObjectSource {
 
   typeOf(obj: { apiVersion?: unknown; kind?: unknown }): ResourceType {
     return typeOfManifest(this.registry, obj);
+  }
+
+  /** The CRD index's types registered (the file store's, read from its folder: no request); nothing for another store. */
+  private indexed = false;
+  private async indexedCrds(): Promise<void> {
+    if (this.indexed || this.clusterDir === undefined) return;
+    this.indexed = true;
+    const { indexedCrdTypes } = await import('../api/fast-read');
+    for (const t of indexedCrdTypes(this.clusterDir) ?? []) this.registry.register(t);
   }
 
   private async loadCrds(): Promise<void> {
@@ -561,6 +574,7 @@ export async function withDaemonSource<T, S extends RemoteObjects = RemoteObject
   const client = verbDaemonClient(ctx);
   if (!client) return undefined;
   const source = make(client);
+  source.clusterDir = ctx.clusterDir;
   try {
     return { value: await use(source) };
   } catch (e) {

@@ -3,13 +3,16 @@
 // store, are read canonical ("1", "500m", "1Gi") through every path, as kube-apiserver's
 // decode of each object it reads gives them: GET, LIST, WATCH, Table cells, the CLI
 // in-process and through the daemon, kubectl. The stored files keep their text (a read
-// writes nothing).
+// writes nothing). And a CRD's short name a built-in also has is warned of through the daemon
+// as kubectl warns of it (from its discovery cache; kubesim's client from the store's CRD
+// index), with no request more.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServedCluster, asKubectl } from './harness';
+import { crdYaml } from '../helpers/crd';
 
 const c = new ServedCluster('fid11q');
 
@@ -39,11 +42,13 @@ const AS_WRITTEN: Record<string, [string, (o: any) => unknown, unknown, unknown]
   'persistentvolumes/pv1': ['persistentvolumes', (o) => o.spec.capacity, { storage: '1024Mi' }, { storage: '1Gi' }],
 };
 
+const DAEMON = { KUBESIM_NO_DAEMON: '' };
 const storeDir = () => join(c.home, 'clusters', c.name);
 
 before(async () => {
   c.ok(['cluster', 'create', c.name, '--nodes', '1']);
   c.ok(['apply', '-f', c.file('setup.yaml', MANIFEST)]);
+  c.ok(['reconcile', '--until-stable']); // the PV's controller done with it: no later write of it
   // the objects rewritten in their files as an older kubesim left them (the journal's lines of
   // them are at or before `rev`: the files are what every reader takes)
   for (const [key, [, at, written]] of Object.entries(AS_WRITTEN)) {
@@ -54,7 +59,7 @@ before(async () => {
     Object.assign(holder, written);
     writeFileSync(file, JSON.stringify(o));
   }
-  await c.serve();
+  await c.serve([], DAEMON); // serving as the cluster's daemon: the CLI's DAEMON runs go through it
 });
 
 after(() => c.stop());
@@ -79,7 +84,7 @@ test('quantities stored as written are read canonical: GET, LIST, WATCH, -o yaml
     const k = c.kubectl(args);
     assert.equal(k.code, 0, k.stderr);
     assert.deepEqual(at(JSON.parse(k.stdout)), canonical, `kubectl ${args.join(' ')}`);
-    for (const env of [{}, { KUBESIM_NO_DAEMON: '' }] as Record<string, string>[]) {
+    for (const env of [{}, DAEMON]) {
       for (const output of ['json', 'yaml']) {
         const ours = asKubectl(await c.hosted(['get', resource, name, '-o', output], { env }));
         assert.equal(ours[0], 0, ours[2]);
@@ -99,9 +104,45 @@ test('a Table cell of a quantity stored as written: the canonical text, kubectl 
   const k = c.kubectl(['get', 'pv', 'pv1']);
   assert.equal(k.code, 0, k.stderr);
   assert.match(k.stdout, /^pv1 +1Gi +RWO/m);
-  for (const env of [{}, { KUBESIM_NO_DAEMON: '' }] as Record<string, string>[]) {
+  for (const env of [{}, DAEMON]) {
     const ours = asKubectl(await c.hosted(['get', 'pv', 'pv1'], { env }));
     assert.deepEqual([ours[0], ageless(ours[1]), ours[2]], [0, ageless(k.stdout), ''], JSON.stringify(env));
   }
   assert.deepEqual(stored('persistentvolumes/pv1'), { storage: '1024Mi' });
+});
+
+
+test('a CRD\'s short name a built-in has, through the daemon: kubectl\'s warning, from the first command after the CRD, with no request more', async () => {
+  const crd = crdYaml({ plural: 'clashes', kind: 'Clash', schema: 'x-kubernetes-preserve-unknown-fields: true' }).replace('kind: Clash}', 'kind: Clash, shortNames: [cm, pv, deploy]}');
+  const made = await c.hosted(['apply', '-f', '-'], { stdin: crd, env: DAEMON });
+  assert.equal(made.code, 0, made.stderr);
+  // kubectl with its discovery fetched now (a cache of its own)
+  const cacheDir = mkdtempSync(join(c.dir, 'kube-cache-'));
+  const warning = (short: string) => `Warning: short name "${short}" could also match lower priority resource clashes.example.com\n`;
+  const cases = [
+    ['get', 'cm', '-o', 'name'],
+    ['get', 'cm', 'kube-root-ca.crt'],
+    ['get', 'pv,deploy', '-o', 'name'],
+    ['get', 'pv/pv1', 'cm/kube-root-ca.crt', '-o', 'name'],
+    ['describe', 'pv', 'pv1'],
+    ['get', 'configmaps', '-o', 'name'],
+  ];
+  for (const args of cases) {
+    const k = c.kubectl([...args, `--cache-dir=${cacheDir}`]);
+    assert.equal(k.code, 0, k.stderr);
+    const types = args[1].includes('/') ? args.filter((a) => a.includes('/')).map((a) => a.split('/')[0]) : args[1].split(',');
+    assert.equal(k.stderr, types.filter((t) => t !== 'configmaps').map(warning).join(''), `kubectl ${args.join(' ')}`);
+    // kubesim's client through the daemon, -v=6: the warning, and only the request of the read (no CRD list)
+    const s = await c.hosted([...args, '-v=6'], { env: DAEMON });
+    assert.equal(s.code, 0, s.stderr);
+    const log = s.stderr.split('\n').filter((l) => /round_trippers/.test(l));
+    assert.ok(log.length > 0 && log.every((l) => !/customresourcedefinitions|\/apis? /.test(l)), `kubesim ${args.join(' ')}: ${s.stderr}`);
+    assert.equal(s.stderr.split('\n').filter((l) => l && !/round_trippers/.test(l)).map((l) => `${l}\n`).join(''), k.stderr, `kubesim ${args.join(' ')} through the daemon`);
+  }
+  // bin/kubesim as a process (the start-up fast path of `get TYPE NAME` leaves it to the CLI)
+  for (const args of [['get', 'cm', 'kube-root-ca.crt'], ['get', 'pv', 'pv1'], ['get', 'deploy', 'nosuch']]) {
+    const k = c.kubectl([...args, `--cache-dir=${cacheDir}`]);
+    const s = c.kubesim(args, { env: DAEMON });
+    assert.deepEqual([s.code, s.stderr.replace(/\bkubesim\b/g, 'kubectl')], [k.code, k.stderr], `bin/kubesim ${args.join(' ')}`);
+  }
 });
