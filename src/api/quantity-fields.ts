@@ -37,11 +37,20 @@ function errorOf(text: string): string {
   return 'error' in parsed ? parsed.error : QUANTITY_FORMAT_ERROR;
 }
 
-/**
- * Rewrites `node`'s quantities canonical; with `write` false only says whether any would change.
- * `note`: the values as written are remembered for the write's validation (none on a read).
- */
-function canonicalize(node: unknown, trie: Trie, write = true, note = true): boolean {
+/** quantityJson of strings, remembered: the few texts every pod repeats (`500m`, `1Gi`) are parsed once. */
+const stringJsons = new Map<string, string | null>();
+
+function stringJson(v: string): string | undefined {
+  let text = stringJsons.get(v);
+  if (text === undefined) {
+    if (stringJsons.size >= 10_000) stringJsons.clear(); // a bound: request texts are not bounded
+    stringJsons.set(v, (text = quantityJson(v) ?? null));
+  }
+  return text ?? undefined;
+}
+
+/** Rewrites `node`'s quantities canonical; with `write` false only says whether any would change. */
+function canonicalize(node: unknown, trie: Trie, write = true): boolean {
   if (node === null || typeof node !== 'object') return false;
   const o = node as Record<string, unknown>;
   let changed = false;
@@ -50,16 +59,16 @@ function canonicalize(node: unknown, trie: Trie, write = true, note = true): boo
     const keys = member !== '*' ? (Object.prototype.hasOwnProperty.call(o, member) ? [member] : []) : Array.isArray(o) ? o.keys() : Object.keys(o);
     for (const k of keys as Iterable<string | number>) {
       const v = o[k as string];
-      if (below !== 1) changed = canonicalize(v, below, write, note) || changed;
+      if (below !== 1) changed = canonicalize(v, below, write) || changed;
       else {
         if (v === null || v === undefined) continue;
-        const text = quantityJson(v);
+        const text = typeof v === 'string' ? stringJson(v) : quantityJson(v);
         // Quantity.UnmarshalJSON's error stops the decoder: kube-apiserver answers 400 before any other check.
         if (text === undefined) throw new NoQuantity(typeof v === 'string' ? errorOf(v) : QUANTITY_FORMAT_ERROR);
         if (text === v) continue;
         changed = true;
         if (!write) continue;
-        if (note && !Array.isArray(o)) noteWritten(o, k as string, v);
+        if (!Array.isArray(o)) noteWritten(o, k as string, v);
         o[k as string] = text;
       }
       if (changed && !write) return true;
@@ -109,6 +118,42 @@ export function canonicalPodTemplate<T>(template: T): T {
   }
 }
 
+/** A trie as the read walks it: named members as pairs, `*` apart (no key lists made per object). */
+interface ReadTrie {
+  named: [string, ReadTrie | 1][];
+  star?: ReadTrie | 1;
+}
+
+const readTries = new Map<string, ReadTrie | null>();
+
+function readTrie(t: Trie): ReadTrie {
+  const out: ReadTrie = { named: [] };
+  for (const [m, below] of Object.entries(t)) {
+    const b = below === 1 ? 1 : readTrie(below);
+    if (m === '*') out.star = b;
+    else out.named.push([m, b]);
+  }
+  return out;
+}
+
+/** canonicalize for a read: values that are no quantity stay, nothing is noted. */
+function canonicalizeRead(node: unknown, t: ReadTrie): void {
+  if (node === null || typeof node !== 'object') return;
+  const o = node as Record<string, unknown>;
+  for (const [m, below] of t.named) if (Object.prototype.hasOwnProperty.call(o, m)) canonicalMember(o, m, below);
+  if (t.star === undefined) return;
+  if (Array.isArray(node)) for (let i = 0; i < node.length; i++) canonicalMember(node as unknown as Record<number, unknown>, i, t.star);
+  else for (const k of Object.keys(o)) canonicalMember(o, k, t.star);
+}
+
+function canonicalMember(o: Record<string | number, unknown>, k: string | number, below: ReadTrie | 1): void {
+  const v = o[k];
+  if (below !== 1) return canonicalizeRead(v, below);
+  if (v === null || v === undefined) return;
+  const text = typeof v === 'string' ? stringJson(v) : quantityJson(v);
+  if (text !== undefined && text !== v) o[k] = text;
+}
+
 /**
  * A stored built-in object as kube-apiserver reads it (decoded, encoded again): its
  * Quantities canonical, in place. What the store calls on each object it parses
@@ -119,13 +164,14 @@ export function canonicalPodTemplate<T>(template: T): T {
 export function canonicalStoredQuantities(obj: KObject): void {
   const { apiVersion, kind } = obj;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') return;
-  const trie = trieOf(`${apiVersion}/${kind}`); // rootKey's form
-  if (!trie) return;
-  try {
-    canonicalize(obj, trie, true, false);
-  } catch (e) {
-    if (!(e instanceof NoQuantity)) throw e;
+  const key = `${apiVersion}/${kind}`; // rootKey's form
+  let trie = readTries.get(key);
+  if (trie === undefined) {
+    if (readTries.size >= 1_000) readTries.clear(); // kinds of custom resources are not bounded
+    const t = trieOf(key);
+    readTries.set(key, (trie = t ? readTrie(t) : null));
   }
+  if (trie) canonicalizeRead(obj, trie);
 }
 
 setStoredObjectDecoder(canonicalStoredQuantities);
