@@ -282,8 +282,8 @@ export class ApiServer {
     // A built-in kind's decoding needs no CRD lookup (no await: each promise costs its
     // async hooks, thousands of Events a second).
     // A Quantity that does not parse stops kube's decoder before its strict checks (400).
-    canonicalQuantities(obj, rt);
-    const crd = rt.crd ? await this.checkSchema(obj, rt) : this.checkDecoded(obj, rt, undefined);
+    canonicalQuantities(obj, rt, undefined, opts.undecodable);
+    const crd = rt.crd ? await this.checkSchema(obj, rt) : this.checkDecoded(obj, rt, undefined, opts.undecodable);
     applyDefaults(obj);
     dropDisabledFields(obj, undefined, rt.group);
     dedupOwnerReferencesAndWarn(obj, Boolean(opts.patch), opts.warn);
