@@ -1,26 +1,98 @@
-import { appendFileSync } from 'node:fs';
+// The real kubectl 1.32 against `kubesim serve`, for issue #11 (fid11p): a patched object
+// kube's patcher cannot decode is its 422 for `patch` (a wrong type as well as a bad
+// Quantity), while a create of the same body stays the decoder's 400; server-side apply of a
+// wrong type is structured-merge-diff's typed patch error, of a bad Quantity the
+// fieldmanager's conversion error (both errors kube makes no Status of: 500, no reason).
+// kubesim's CLI prints the same, in-process and through the daemon.
+
 import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { ServedCluster, asKubectl } from './harness';
 
 const c = new ServedCluster('fid11p');
-before(() => c.setUp({ kubectl: true, create: ['--nodes', '1'] }));
+
+before(async () => {
+  await c.setUp({ kubectl: true, create: ['--nodes', '1'] });
+  c.ok(['create', 'deployment', 'web', '--image=nginx']);
+});
+
 after(() => c.stop());
 
-test('probe', async () => {
-  c.ok(['create', 'deployment', 'web', '--image=nginx']);
-  const dep = (spec: string, labels = '') => c.file(`d${Math.random()}.yaml`, `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web${labels}}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - {name: nginx, image: nginx}\n${spec}`);
-  const cases = [
-    ['apply', '--server-side', '-f', dep('  replicas: "3"\n')],
-    ['apply', '--server-side', '-f', dep('  paused: "yes"\n')],
-    ['apply', '--server-side', '-f', dep('', ', labels: {a: 1}')],
-    ['apply', '--server-side', '-f', dep('  strategy: {type: {a: 1}}\n')],
-    ['apply', '--server-side', '-f', dep('  template: x\n')],
-    ['apply', '--server-side', '-f', c.file('q.yaml', 'apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q}\nspec: {hard: {cpu: abc}}\n')],
-    ['create', '-f', dep('  replicas: "3"\n')],
+/** kubectl's run, exit 1, what kubesim's CLI prints the same (in-process, through the daemon); kubectl's stderr. */
+async function refused(args: string[]): Promise<string> {
+  const k = c.kubectl(args);
+  assert.deepEqual([k.code, k.stdout], [1, ''], k.stderr);
+  for (const env of [{}, { KUBESIM_NO_DAEMON: '' }] as Record<string, string>[]) assert.deepEqual(asKubectl(await c.hosted(args, { env })), asKubectl(k), `kubesim ${args.join(' ')} ${JSON.stringify(env)}`);
+  return k.stderr;
+}
+
+const UNCHANGED = (): void => assert.equal(c.kubectl(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas} {.spec.paused} {.spec.strategy.type} {.metadata.generation}']).stdout, '1  RollingUpdate 1');
+
+test('a strategic merge patch leaving a wrong type: the patcher\'s 422, the patch map and the unstructured converter\'s message', async () => {
+  const cases: [string, string][] = [
+    ['{"spec":{"replicas":"3"}}', 'map[spec:map[replicas:3]]": unrecognized type: int32'],
+    ['{"spec":{"paused":"yes"}}', 'map[spec:map[paused:yes]]": unrecognized type: bool'],
+    ['{"metadata":{"labels":{"a":1}}}', 'map[metadata:map[labels:map[a:1]]]": cannot convert int64 to string'],
+    ['{"spec":{"strategy":{"type":{"a":1}}}}', 'map[spec:map[strategy:map[type:map[a:1]]]]": unrecognized type: string'],
+    ['{"spec":{"replicas":1.5}}', 'map[spec:map[replicas:1.5]]": cannot convert float64 to int32'],
+    ['{"spec":{"template":"x"}}', 'map[spec:map[template:x]]": cannot restore struct from: string'],
+    ['{"spec":{"strategy":{"rollingUpdate":{"maxSurge":{"a":1}}}}}', 'map[spec:map[strategy:map[rollingUpdate:map[maxSurge:map[a:1]]]]]": json: cannot unmarshal object into Go value of type int32'],
   ];
-  for (const args of cases) {
-    const k = c.kubectl(args);
-    appendFileSync('/tmp/fid11p/probe.log', '\n' + JSON.stringify([args, k]));
-    for (const env of [{}, { KUBESIM_NO_DAEMON: '' }] as Record<string, string>[]) appendFileSync('/tmp/fid11p/probe.log', '\n' + JSON.stringify(asKubectl(await c.hosted(args, { env }))));
+  for (const [patch, tail] of cases) assert.equal(await refused(['patch', 'deploy', 'web', '-p', patch]), `The request is invalid: patch: Invalid value: "${tail}\n`, patch);
+  UNCHANGED();
+  // the Status: 422 Invalid, no kind or name, one cause for `patch`
+  const r = await c.request('PATCH', '/apis/apps/v1/namespaces/default/deployments/web', { body: '{"spec":{"replicas":"3"}}', headers: { 'Content-Type': 'application/strategic-merge-patch+json' } });
+  const s = JSON.parse(r.body);
+  assert.deepEqual([r.status, s.reason, s.message, s.details], [422, 'Invalid', ' "" is invalid: patch: Invalid value: "map[spec:map[replicas:3]]": unrecognized type: int32', { causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "map[spec:map[replicas:3]]": unrecognized type: int32', field: 'patch' }] }]);
+});
+
+test('a merge or JSON patch leaving a wrong type: the patcher\'s 422, the patched JSON and the JSON decoder\'s message; a create of that body stays the 400', async () => {
+  const DECODE = 'json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32';
+  for (const [args, replicas] of [
+    [['patch', 'deploy', 'web', '--type=merge', '-p', '{"spec":{"replicas":"3"}}'], '3'],
+    [['patch', 'deploy', 'web', '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":"x"}]'], 'x'],
+  ] as [string[], string][]) {
+    const err = await refused(args);
+    const m = /^The request is invalid: patch: Invalid value: "(\{.*\})": (json: .*)\n$/s.exec(err);
+    assert.ok(m, err);
+    const patched = JSON.parse(JSON.parse(`"${m[1]}"`));
+    assert.deepEqual([patched.kind, patched.metadata.name, patched.spec.replicas, m[2]], ['Deployment', 'web', replicas, DECODE]);
   }
+  const err = await refused(['patch', 'deploy', 'web', '--type=merge', '-p', '{"spec":{"paused":{}}}']);
+  assert.match(err, /": json: cannot unmarshal object into Go struct field DeploymentSpec\.spec\.paused of type bool\n$/);
+  UNCHANGED();
+  // the same body created, or replaced: the body decoder's 400, as it was
+  const body = c.kubectl(['get', 'deploy', 'web', '-o', 'json']).stdout.replace('"replicas": 1,', '"replicas": "3",');
+  const f = c.file('bad-replicas.json', body.replace(/"resourceVersion": "\d+",/, ''));
+  assert.equal(await refused(['replace', '-f', f]), `Error from server (BadRequest): error when replacing "${f}": Deployment in version "v1" cannot be handled as a Deployment: ${DECODE}\n`);
+  const created = c.file('bad-create.json', body.replace('"name": "web"', '"name": "web2"').replace(/"(resourceVersion|uid)": "[^"]+",/g, ''));
+  assert.equal(await refused(['create', '-f', created]), `Error from server (BadRequest): error when creating "${created}": Deployment in version "v1" cannot be handled as a Deployment: ${DECODE}\n`);
+  UNCHANGED();
+});
+
+const deployment = (spec: string): string =>
+  c.file(`ssa-${spec.length}.yaml`, `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - {name: nginx, image: nginx}\n${spec}`);
+
+test('server-side apply of a wrong type: structured-merge-diff\'s typed patch error before any conflict; of a bad Quantity: the merged object\'s conversion error (500s without a reason)', async () => {
+  const typed = 'Error from server: failed to create typed patch object (default/web; apps/v1, Kind=Deployment): ';
+  const cases: [string, string][] = [
+    ['  replicas: "3"\n', '.spec.replicas: expected numeric (int or float), got string'],
+    ['  paused: "yes"\n', '.spec.paused: expected boolean, got &{yes}'],
+    ['  strategy: {type: {a: 1}}\n', '.spec.strategy.type: expected string, got &value.valueUnstructured{Value:map[string]interface {}{"a":1}}'],
+    ['  template: x\n', '.spec.template: expected map, got &{x}'],
+  ];
+  for (const [spec, detail] of cases) assert.equal(await refused(['apply', '--server-side', '-f', deployment(spec)]), `${typed}${detail}\n`, spec);
+  UNCHANGED();
+  const quota = (name: string) => c.file(`${name}.yaml`, `apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: ${name}}\nspec: {hard: {cpu: abc}}\n`);
+  const QUANTITY = `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`;
+  // created by the apply, or merged into one that exists
+  c.ok(['create', 'quota', 'q2', '--hard=cpu=1']);
+  for (const name of ['q1', 'q2']) {
+    assert.equal(await refused(['apply', '--server-side', '--force-conflicts', '-f', quota(name)]), `Error from server: failed to convert new object (default/${name}; /v1, Kind=ResourceQuota) to proper version: unable to convert unstructured object to /v1, Kind=ResourceQuota: ${QUANTITY}\n`);
+  }
+  assert.equal(c.kubectl(['get', 'quota', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.hard.cpu} {end}']).stdout, 'q2=1 ');
+  // the Status kube makes of an error that is none: 500, reason and details empty
+  const r = await c.request('PATCH', '/apis/apps/v1/namespaces/default/deployments/web?fieldManager=t', { body: '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":"3"}}', headers: { 'Content-Type': 'application/apply-patch+yaml' } });
+  const s = JSON.parse(r.body);
+  assert.deepEqual([r.status, s.code, s.reason, s.message], [500, 500, undefined, 'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.replicas: expected numeric (int or float), got string']);
 });
