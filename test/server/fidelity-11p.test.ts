@@ -96,3 +96,38 @@ test('server-side apply of a wrong type: structured-merge-diff\'s typed patch er
   const s = JSON.parse(r.body);
   assert.deepEqual([r.status, s.code, s.reason, s.message], [500, 500, undefined, 'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.replicas: expected numeric (int or float), got string']);
 });
+
+/** A core Event in namespace default, `meta` its metadata's other members (flow YAML). */
+const coreEvent = (name: string, meta = '', involvedNs = 'default'): string =>
+  `apiVersion: v1\nkind: Event\nmetadata: {name: '${name}'${meta}}\ninvolvedObject: {kind: Deployment, name: web, namespace: ${involvedNs}, apiVersion: apps/v1}\nreason: Poked\nmessage: by hand\ntype: Normal\n`;
+
+test('core Events: the strategy checks no ObjectMeta (any path segment names one); events.k8s.io/v1 creates check it as ValidateObjectMeta, a DNS subdomain', async () => {
+  // a name no DNS subdomain is: taken through v1, kubectl's and kubesim's alike
+  for (const [tool, name] of [['kubectl', 'Bad_Name.A'], ['kubesim', 'Other_Name:b']]) {
+    const f = c.file(`${tool}-event.yaml`, coreEvent(name));
+    const r = tool === 'kubectl' ? c.kubectl(['create', '-f', f]) : await c.hosted(['create', '-f', f]);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, `event/${name} created\n`, ''], tool);
+  }
+  assert.equal(c.kubectl(['get', 'events', '-o', 'jsonpath={range .items[?(@.reason=="Poked")]}{.metadata.name} {end}']).stdout, 'Bad_Name.A Other_Name:b ');
+  // updated through v1 too: a label added, an invalid one refused by the common checks
+  assert.equal(await refused(['patch', 'event', 'Bad_Name.A', '-p', '{"metadata":{"labels":{"z":"_bad"}}}']), `The Event "Bad_Name.A" is invalid: metadata.labels: Invalid value: "_bad": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')\n`);
+  const labelled = c.kubectl(['label', 'event', 'Bad_Name.A', 'x=y']);
+  assert.deepEqual([labelled.code, labelled.stdout], [0, 'event/Bad_Name.A labeled\n'], labelled.stderr);
+  // what no path segment is: rest.BeforeCreate's common check, each of '/' and '%'
+  assert.equal(await refused(['create', '-f', c.file('pct.yaml', coreEvent('a%b'))]), `The Event "a%b" is invalid: metadata.name: Invalid value: "a%b": may not contain '%'\n`);
+  assert.equal(
+    await refused(['create', '-f', c.file('both.yaml', coreEvent('a/b%c'))]),
+    `The Event "a/b%c" is invalid: \n* metadata.name: Invalid value: "a/b%c": may not contain '/'\n* metadata.name: Invalid value: "a/b%c": may not contain '%'\n`,
+  );
+  // the strategy's errors alone when it has any: a bad label is not reported with a namespace mismatch
+  c.ok(['create', 'namespace', 'other']);
+  assert.equal(await refused(['create', '-f', c.file('mismatch.yaml', coreEvent('mm', ', labels: {a: _bad}', 'other'))]), `The Event "mm" is invalid: involvedObject.namespace: Invalid value: "other": does not match event.namespace\n`);
+  // events.k8s.io/v1: the strict ObjectMeta check (a DNS subdomain), from the strategy
+  const v1 = (name: string) => `apiVersion: events.k8s.io/v1\nkind: Event\nmetadata: {name: '${name}'}\neventTime: "2026-01-02T03:04:05.000000Z"\nreportingController: example.com/hand\nreportingInstance: hand-1\naction: Poking\nreason: Poked\ntype: Normal\nnote: x\nregarding: {apiVersion: apps/v1, kind: Deployment, name: web, namespace: default}\n`;
+  assert.equal(
+    await refused(['create', '-f', c.file('v1-bad.yaml', v1('Bad_Name'))]),
+    `The Event "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\n`,
+  );
+  const ok = c.kubectl(['create', '-f', c.file('v1-ok.yaml', v1('good.name'))]);
+  assert.deepEqual([ok.code, ok.stdout], [0, 'event.events.k8s.io/good.name created\n'], ok.stderr);
+});
