@@ -7,7 +7,7 @@ import { ApiError } from './errors';
 import { asVersion } from './conversion/events';
 import { pluralGroup, type ResourceType } from './resources';
 import { retryOnConflict } from './retry';
-import { serverSideApply, withoutFieldManager } from './managed-fields/index';
+import { appliedObjectError, serverSideApply, withoutFieldManager } from './managed-fields/index';
 import type { ApiServer, WriteOptions } from './server';
 import type { KObject } from './types';
 
@@ -26,13 +26,16 @@ export interface ApplyOptions extends WriteOptions {
 export async function applyObject(api: ApiServer, rt: ResourceType, config: KObject, opts: ApplyOptions): Promise<{ object: KObject; created: boolean }> {
   const { namespace, name } = config.metadata;
   let created = false;
+  const ctx = api.trackContext(rt, config, opts.status ? 'status' : undefined);
+  // What structured-merge-diff took but the Go type refuses fails converting the merged object.
+  const undecodable = appliedObjectError(config, ctx);
   const object = await retryOnConflict(
     () => api.tryGet(rt, namespace, name!),
     async (live) => {
       if (!live && opts.status) throw ApiError.notFound(pluralGroup(rt), name!);
       // The live object as the configuration's group/version names it.
       const current = live && asVersion(live, config.apiVersion, config.kind);
-      const merged = await serverSideApply(current, config, opts.fieldManager, opts.force, api.trackContext(rt, config, opts.status ? 'status' : undefined));
+      const merged = await serverSideApply(current, config, opts.fieldManager, opts.force, ctx);
       // Written at the resourceVersion read: a write in between is a Conflict, and another try.
       if (live) merged.metadata.resourceVersion = live.metadata.resourceVersion;
       return merged;
@@ -40,9 +43,9 @@ export async function applyObject(api: ApiServer, rt: ResourceType, config: KObj
     // managedFields are the apply's own: no manager named for the write, not even the
     // controller's whose reconcile applies (the VAP status controller's).
     (merged, live) => withoutFieldManager(() => {
-      const w = { dryRun: opts.dryRun, user: opts.user, subresource: opts.status ? undefined : opts.subresource, warn: opts.warn, patch: true };
+      const w = { dryRun: opts.dryRun, user: opts.user, subresource: opts.status ? undefined : opts.subresource, warn: opts.warn, patch: true, undecodable };
       created = !live;
-      if (!live) return api.create(merged, { dryRun: opts.dryRun, user: opts.user, warn: opts.warn, patch: true });
+      if (!live) return api.create(merged, { dryRun: opts.dryRun, user: opts.user, warn: opts.warn, patch: true, undecodable });
       return opts.status ? api.updateStatus(merged, w) : api.update(merged, w);
     }),
   );

@@ -47,6 +47,7 @@ import { dedupOwnerReferencesAndWarn } from './owner-references';
 import { deleteDependents, orphanDependents } from './dependents';
 import { orderUpdateErrors } from './validation/update-errors';
 import type { Requester } from './strategies/types';
+import type { Undecodable } from './apply/patch-decode';
 import { RbacGate } from '../rbac/gate';
 import { renewLease, renewLeases, type LeaseRenewal } from './lease-renewal';
 import { asStored, isEventsV1 } from './conversion/events';
@@ -67,7 +68,7 @@ export interface WriteOptions {
   /** The write is a PATCH's (server-side apply's too): its owner references are deduplicated only once patched (owner-references.ts). */
   patch?: boolean;
   /** A PATCH's answer to a value the decoder refuses (apply/patch-decode.ts): its patcher decodes, not the body decoder. */
-  undecodable?: (message: string) => ApiError;
+  undecodable?: Undecodable;
   /** The apiVersion written through when it is not the stored one's (events.k8s.io/v1 for a core Event): its managedFields entry's. */
   requestVersion?: string;
 }
@@ -93,7 +94,7 @@ export interface ListOptions {
 /** The validation the API server runs; provided by src/api/validation (loaded lazily). */
 export interface Validator {
   /** Strict decoding: unknown fields, wrong types. Messages as `strict decoding error: ...`. */
-  schemaErrors(obj: KObject, rt: ResourceType, crd?: KObject): string[];
+  schemaErrors(obj: KObject, rt: ResourceType, crd?: KObject, fromMap?: boolean): string[];
   /**
    * Field errors (422); a custom resource's against its CRD's schema (`crd`), with `old` on
    * update (CEL transition rules); `status`: a status subresource write (its part of the
@@ -281,8 +282,8 @@ export class ApiServer {
     // A built-in kind's decoding needs no CRD lookup (no await: each promise costs its
     // async hooks, thousands of Events a second).
     // A Quantity that does not parse stops kube's decoder before its strict checks (400).
-    canonicalQuantities(obj, rt);
-    const crd = rt.crd ? await this.checkSchema(obj, rt) : this.checkDecoded(obj, rt, undefined);
+    canonicalQuantities(obj, rt, undefined, opts.undecodable);
+    const crd = rt.crd ? await this.checkSchema(obj, rt) : this.checkDecoded(obj, rt, undefined, opts.undecodable);
     applyDefaults(obj);
     dropDisabledFields(obj, undefined, rt.group);
     dedupOwnerReferencesAndWarn(obj, Boolean(opts.patch), opts.warn);
@@ -387,7 +388,7 @@ export class ApiServer {
         canonicalQuantities(decoded, rt, undefined, opts.undecodable);
       }
       // A custom resource's CRD: its schema decodes the body (a /status body: defaults only, below).
-      const crd = decoded ? await this.checkSchema(decoded, rt) : await this.crdOf(rt);
+      const crd = decoded ? await this.checkSchema(decoded, rt, opts.undecodable) : await this.crdOf(rt);
       // The request's repeated owner references go (a status write keeps the stored metadata: only the warning).
       dedupOwnerReferencesAndWarn(decoded ?? ({ metadata: { ownerReferences: input.metadata.ownerReferences } } as KObject), Boolean(opts.patch), opts.warn);
       // A status write only reads the stored object (its new version shares spec and the rest,
@@ -657,14 +658,17 @@ export class ApiServer {
   }
 
   /** Strict decoding; returns the custom resource's CRD (for checkValid). */
-  private async checkSchema(obj: KObject, rt: ResourceType): Promise<KObject | undefined> {
-    return this.checkDecoded(obj, rt, await this.crdOf(rt));
+  private async checkSchema(obj: KObject, rt: ResourceType, undecodable?: Undecodable): Promise<KObject | undefined> {
+    return this.checkDecoded(obj, rt, await this.crdOf(rt), undecodable);
   }
 
-  /** checkSchema with the CRD looked up (undefined for a built-in kind). */
-  private checkDecoded(obj: KObject, rt: ResourceType, crd: KObject | undefined): KObject | undefined {
+  /** checkSchema with the CRD looked up (undefined for a built-in kind); `undecodable`: a PATCH's patcher decodes a built-in kind. */
+  private checkDecoded(obj: KObject, rt: ResourceType, crd: KObject | undefined, undecodable?: Undecodable): KObject | undefined {
     if (crd) coerceDecoded(obj, crd);
-    const errs = this.validator?.schemaErrors(obj, rt, crd) ?? [];
+    const patcher = crd ? undefined : undecodable;
+    const errs = this.validator?.schemaErrors(obj, rt, crd, patcher?.fromMap) ?? [];
+    // A wrong type: the patcher's 422 (unknown fields were the field validation's, before).
+    if (patcher && errs.length && !errs[0].startsWith('strict decoding error: ')) throw patcher(errs[0]);
     if (errs.length) {
       const version = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[1] : obj.apiVersion;
       throw ApiError.badRequest(`${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: ${errs.join(', ')}`);

@@ -45,7 +45,7 @@ export function apiValidator(): Validator {
     return crdValidators.for(def, splitApiVersion(obj.apiVersion).version)(obj, old, rules, status, blocked);
   };
   return {
-    schemaErrors: (obj, rt, crd) => {
+    schemaErrors: (obj, rt, crd, fromMap = false) => {
       if (!loaded) return [];
       // Missing required fields are the validator's business (`Required value`), not the decoder's;
       // a custom resource decodes as any JSON but its metadata: only those and its unknown fields fail decoding.
@@ -53,7 +53,7 @@ export function apiValidator(): Validator {
       // A value of the wrong type fails the decoding itself (its first error); only a body that
       // decodes is checked for unknown fields, all in one runtime.strictDecodingError.
       const typed = issues.find((i) => i.rule !== 'schema/unknown-field');
-      if (typed) return [typed.decodeMessage ?? typed.message];
+      if (typed) return [(fromMap ? typed.convertMessage : undefined) ?? typed.decodeMessage ?? typed.message];
       return issues.length ? [`strict decoding error: ${issues.map((i) => i.decodeMessage ?? i.message).join(', ')}`] : [];
     },
     validate: (obj, rt, crd, old, status = false) => {

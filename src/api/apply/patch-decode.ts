@@ -17,6 +17,12 @@ export type PatchKind = 'strategic' | 'merge' | 'json';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A patch write's answer to a message of its decoder; `fromMap`: the patched object is decoded from a map (strategic merge), not JSON. */
+export interface Undecodable {
+  (message: string): ApiError;
+  fromMap: boolean;
+}
+
 /** The 422 kube-apiserver's patchers answer when the patched object does not decode. */
 export function undecodablePatch(value: string, message: string): ApiError {
   return ApiError.invalid('', '', '', [{ field: 'patch', type: 'Invalid value', value: goQuote(value), detail: message }]);
@@ -27,11 +33,12 @@ export function undecodablePatch(value: string, message: string): ApiError {
  * encoded before the patch, `patched` after it (keys as the patch left them), `patchText` the
  * patch document (JSON; parsed only when a write fails).
  */
-export function patchDecodeError(kind: PatchKind, current: KObject, patched: KObject, patchText: string): (message: string) => ApiError {
-  return (message) => {
+export function patchDecodeError(kind: PatchKind, current: KObject, patched: KObject, patchText: string): Undecodable {
+  const answer = (message: string): ApiError => {
     const patch = parseJson(patchText);
     return undecodablePatch(kind === 'strategic' ? goSprint(patch) : kind === 'merge' ? mergedJson(current, patch) : jsonPatchedJson(patched, patch), message);
   };
+  return Object.assign(answer, { fromMap: kind === 'strategic' });
 }
 
 /** pruneNulls: a value the merge sets where nothing was, its maps without null members (and so re-marshaled, sorted). */

@@ -1,4 +1,4 @@
 // Field management (metadata.managedFields) and server-side apply.
-export { trackUpdate, keepManaged, changedOwnFields, serverSideApply, ApplyConflictError, type FieldConflict, type ManagedFieldsEntry, type TrackContext } from './manager';
+export { trackUpdate, keepManaged, changedOwnFields, serverSideApply, appliedObjectError, ApplyConflictError, type FieldConflict, type ManagedFieldsEntry, type TrackContext } from './manager';
 export { FieldSet, pathString } from './fieldset';
 export { withFieldManager, withoutFieldManager, ambientFieldManager, componentOf } from './ambient';

@@ -5,11 +5,12 @@
 // refuses to change another manager's fields without force (409 with the conflicts).
 
 import { ApiError } from '../errors';
+import type { Undecodable } from '../apply/patch-decode';
 import type { KObject } from '../types';
 import { loadSchemas } from '../validation/schema-store';
 import { FieldSet, pathString } from './fieldset';
 import { isObject, ShapeResolver, type Shape } from './shape';
-import { compare, duplicateEntries, merge, removePath, toFieldSet, type Comparison } from './typed';
+import { compare, typedValueErrors, merge, removePath, toFieldSet, type Comparison } from './typed';
 import { deepEqual } from '../../util/json-equal';
 import { cloneJson, sharedFieldSet } from '../../store/clone';
 import { stringifyJson } from '../../util/exact-json';
@@ -461,10 +462,30 @@ function printOwner(o: Owner): string {
  * Status of, so a 500 without a reason (`Error from server: failed to create typed patch object ...`).
  */
 function typedPatchError(config: KObject, ctx: TrackContext, errs: string[]): ApiError {
-  const [group, version] = ctx.apiVersion.includes('/') ? ctx.apiVersion.split('/') : ['', ctx.apiVersion];
-  const what = `${config.metadata?.namespace ?? ''}/${config.metadata?.name ?? ''}; ${group}/${version}, Kind=${ctx.kind}`;
   const detail = errs.length === 1 ? errs[0] : ['errors:', ...errs.map((e) => `  ${e}`)].join('\n');
-  return new ApiError('', `failed to create typed patch object (${what}): ${detail}`);
+  return new ApiError('', `failed to create typed patch object (${objectGVKNN(config, ctx)}): ${detail}`);
+}
+
+/** The schema.GroupVersionKind an apply's errors print (`apps/v1, Kind=Deployment`, `/v1, Kind=ResourceQuota`). */
+function gvkText(ctx: TrackContext): string {
+  const [group, version] = ctx.apiVersion.includes('/') ? ctx.apiVersion.split('/') : ['', ctx.apiVersion];
+  return `${group}/${version}, Kind=${ctx.kind}`;
+}
+
+/** The fieldmanager's objectGVKNN: `namespace/name; group/version, Kind=K`. */
+function objectGVKNN(config: KObject, ctx: TrackContext): string {
+  return `${config.metadata?.namespace ?? ''}/${config.metadata?.name ?? ''}; ${gvkText(ctx)}`;
+}
+
+/**
+ * The fieldmanager's error when the merged object does not convert to its Go type (a
+ * Quantity that does not parse, a fraction for an int: structured-merge-diff took them):
+ * runtime.Scheme's unstructuredToTyped wrapped, no Status again (a 500 without a reason).
+ */
+export function appliedObjectError(config: KObject, ctx: TrackContext): Undecodable {
+  const answer = (message: string) =>
+    new ApiError('', `failed to convert new object (${objectGVKNN(config, ctx)}) to proper version: unable to convert unstructured object to ${gvkText(ctx)}: ${message}`);
+  return Object.assign(answer, { fromMap: true });
 }
 
 /**
@@ -481,7 +502,7 @@ export async function serverSideApply(live: KObject | undefined, config: KObject
     recordUpdate(owners, zero, base, shape, 'before-first-apply', ctx);
   }
   const applied = withoutManaged(config);
-  const dups = duplicateEntries(applied, shape);
+  const dups = typedValueErrors(applied, shape);
   if (dups.length) throw typedPatchError(config, ctx, dups);
   const configSet = scope(toFieldSet(applied, shape), ctx);
   let merged = merge(base ?? {}, applied, shape) as KObject;

@@ -9,7 +9,8 @@ import type { JsonSchema, SchemaDocument } from '../validation/schema-store';
 import listTypes from './list-types.json';
 
 export type Shape =
-  | { k: 'scalar' }
+  /** `t`: the scalar's type when its schema declares one (structured-merge-diff validates it); none: untyped (IntOrString, Quantity). */
+  | { k: 'scalar'; t?: 'numeric' | 'string' | 'boolean' }
   /** An atomic struct, map or list: owned and replaced as one value. */
   | { k: 'atomic' }
   /** Declared fields; undeclared keys fall back to `elem` (or are deduced). */
@@ -20,6 +21,7 @@ export type Shape =
   | { k: 'deduced' };
 
 export const SCALAR: Shape = { k: 'scalar' };
+const SCALARS: Record<string, Shape> = { integer: { k: 'scalar', t: 'numeric' }, number: { k: 'scalar', t: 'numeric' }, string: { k: 'scalar', t: 'string' }, boolean: { k: 'scalar', t: 'boolean' } };
 export const ATOMIC: Shape = { k: 'atomic' };
 export const DEDUCED: Shape = { k: 'deduced' };
 
@@ -104,7 +106,7 @@ export class ShapeResolver {
       return { k: 'map', elem: this.fromSchema(s.additionalProperties) };
     }
     if (s.type === 'object') return DEDUCED;
-    return SCALAR;
+    return (!s['x-kubesim-type'] && typeof s.type === 'string' && SCALARS[s.type]) || SCALAR;
   }
 }
 

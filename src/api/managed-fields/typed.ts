@@ -6,6 +6,7 @@ import { FieldSet } from './fieldset';
 import { ATOMIC, childShape, isObject, resolve, SCALAR, type Shape } from './shape';
 import { deepEqual } from '../../util/json-equal';
 import { stringifyJson } from '../../util/exact-json';
+import { goSharpV, goSprint } from '../../util/go-format';
 
 type ListShape = Extract<Shape, { k: 'list' }>;
 
@@ -218,23 +219,41 @@ function itemText(t: ListShape, item: unknown, i: number): string {
   return `[${parts.join(',')}]`;
 }
 
+/** %T of a value decoded from JSON (structured-merge-diff's Unstructured()); numbers are float64 (sigs.k8s.io/yaml). */
+const goTypeOf = (v: unknown): string => (Array.isArray(v) ? '[]interface {}' : typeof v === 'object' ? 'map[string]interface {}' : typeof v === 'boolean' ? 'bool' : typeof v === 'string' ? 'string' : 'float64');
+
+/** structured-merge-diff v4.4 validateScalar, mapValue, listValue: a value.Value prints as the pointer it is (`&{x}`). */
+function typeError(t: Shape, v: unknown): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (t.k === 'scalar') {
+    if (t.t === 'numeric' && typeof v !== 'number' && typeof v !== 'bigint') return `expected numeric (int or float), got ${goTypeOf(v)}`;
+    if (t.t === 'string' && typeof v !== 'string') return `expected string, got &value.valueUnstructured{Value:${goSharpV(v)}}`;
+    if (t.t === 'boolean' && typeof v !== 'boolean') return `expected boolean, got &{${goSprint(v)}}`;
+  } else if ((t.k === 'struct' || t.k === 'map') && !isObject(v)) return `expected map, got &{${goSprint(v)}}`;
+  else if (t.k === 'list' && !Array.isArray(v)) return `expected list, got &{${goSprint(v)}}`;
+  return undefined;
+}
+
 /**
- * What ObjectToTyped refuses in an applied configuration: the same key twice in an
+ * What ObjectToTyped refuses in an applied configuration: a value not of its field's type
+ * (`.spec.replicas: expected numeric (int or float), got string`), the same key twice in an
  * associative list or set (`.metadata.ownerReferences: duplicate entries for key [uid="..."]`),
  * each as structured-merge-diff's validation error.
  */
-export function duplicateEntries(v: unknown, shape: Shape, path = '', out: string[] = []): string[] {
+export function typedValueErrors(v: unknown, shape: Shape, path = '', out: string[] = []): string[] {
   const t = resolve(shape, v);
-  if (t.k === 'list' && Array.isArray(v)) {
+  const wrong = typeError(t, v);
+  if (wrong) out.push(`${path}: ${wrong}`);
+  else if (t.k === 'list' && Array.isArray(v)) {
     const seen = new Set<string>();
     v.forEach((item, i) => {
       const pe = itemElement(t, item, i);
       if (seen.has(pe)) out.push(`${path}: duplicate entries for key ${itemText(t, item, i)}`);
       seen.add(pe);
-      if (t.rel === 'map') duplicateEntries(item, t.elem, path + itemText(t, item, i), out);
+      if (t.rel === 'map') typedValueErrors(item, t.elem, path + itemText(t, item, i), out);
     });
   } else if ((t.k === 'struct' || t.k === 'map') && isObject(v)) {
-    for (const [k, x] of Object.entries(v)) duplicateEntries(x, childShape(t, k).shape, `${path}.${k}`, out);
+    for (const [k, x] of Object.entries(v)) typedValueErrors(x, childShape(t, k).shape, `${path}.${k}`, out);
   }
   return out;
 }

@@ -2,10 +2,11 @@
 // events.go): every Event write passes legacyValidateEvent; a create or an update through
 // events.k8s.io/v1 also passes the strict checks (ValidateEventCreate / ValidateEventUpdate,
 // by the request's group version). Paths are the internal type's (`message`,
-// `involvedObject.namespace`), as kube prints them. ObjectMeta is validated with every kind.
+// `involvedObject.namespace`), as kube prints them. ObjectMeta is validated with every kind,
+// an Event's name as a path segment; a strict create checks it as a DNS subdomain first.
 import type { FieldError } from '../errors';
 import type { KObject } from '../types';
-import { invalid, q, required } from './name-rules';
+import { invalid, objectMetaErrors, q, required } from './name-rules';
 import { isDns1123Subdomain, isQualifiedName } from './string-rules';
 
 const REPORTING_INSTANCE_LIMIT = 128;
@@ -59,6 +60,8 @@ export function eventCreateErrors(event: KObject, namespace: string, requestVers
   const e = event as Record<string, any>;
   const out = legacyErrors(e, namespace);
   if (!strict(requestVersion)) return out;
+  // Strict: ValidateObjectMeta with DNS subdomain names (a core Event's name is any path segment).
+  out.push(...objectMetaErrors(e.metadata, 'subdomain', true, 'metadata', true));
   out.push(...seriesErrors(e));
   if (unset(e.eventTime)) out.push(required('eventTime'));
   if (e.type !== 'Normal' && e.type !== 'Warning') out.push(invalid('type', q(''), `has invalid value: ${str(e.type)}`));

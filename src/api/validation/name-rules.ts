@@ -152,7 +152,6 @@ function managedFieldsErrors(entries: unknown, field: string): FieldError[] {
 
 function pathSegmentErrors(s: string): string[] {
   if (s === '.' || s === '..') return [`may not be '${s}'`];
-  if (s.includes('/')) return ["may not contain '/'"];
-  if (s.includes('%')) return ["may not contain '%'"];
-  return [];
+  // IsValidPathSegmentName: each of NameMayNotContain ('/', '%') it contains.
+  return ['/', '%'].filter((c) => s.includes(c)).map((c) => `may not contain '${c}'`);
 }

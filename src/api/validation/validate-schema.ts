@@ -20,6 +20,8 @@ export interface SchemaIssue {
   kubectlMessage: string;
   /** The API server's strict-decoding text (`unknown field "spec.replica"`); absent for rules the decoder does not check. */
   decodeMessage?: string;
+  /** A wrong type as runtime.DefaultUnstructuredConverter refuses it (a strategic merge patch's result, decoded from a map). */
+  convertMessage?: string;
   hint?: string;
   rule: SchemaRule;
   /** A custom resource's value its decoding refuses (a 400, before any validation): metadata that is no ObjectMeta. */
@@ -334,6 +336,7 @@ function toIssues(errors: AjvError[], data: unknown, doc: SchemaDocument, rootDe
         message: `invalid type for ${name}: got "${got}", expected "${expected}"`,
         kubectlMessage: `${ctx}: invalid type for ${name}: got "${got}", expected "${expected}"`,
         decodeMessage: decodeTypeMessage(getIn(data, path), expected, loc, path),
+        convertMessage: convertTypeMessage(getIn(data, path), expected, loc),
       };
     } else if (e.keyword === 'required') {
       const field = String(e.params.missingProperty);
@@ -381,6 +384,34 @@ function decodeTypeMessage(value: unknown, expected: string, loc: Located | unde
     (expected === 'map' ? (loc?.schema.$ref || loc?.schema.properties ? `v1.${loc?.def.split('.').pop()}` : 'map[string]string') : expected === 'array' ? '[]interface {}' : expected);
   const fieldPath = path.filter((s) => typeof s === 'string').join('.');
   return goUnmarshalTypeError(goJsonKind(value), goType, owner, fieldPath);
+}
+
+/** reflect's Kind of a value a JSON map holds (numbers without a fraction are int64: UnmarshalCaseSensitivePreserveInts). */
+function goValueKind(v: unknown): string {
+  if (Array.isArray(v)) return 'slice';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  if (typeof v === 'bigint') return 'int64';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v === 'object' ? 'map' : 'string';
+}
+
+/**
+ * runtime.DefaultUnstructuredConverter's error for `value` where `expected` is
+ * (apimachinery runtime/converter.go fromUnstructured): a scalar reflect cannot convert is an
+ * `unrecognized type`, an int it can (to a string) but JSON would not `cannot convert`, a
+ * struct, map or slice from something else `cannot restore`; IntOrString decodes itself.
+ */
+function convertTypeMessage(value: unknown, expected: string, loc: Located | undefined): string | undefined {
+  const from = goValueKind(value);
+  if (expected === 'integer or string') return goUnmarshalTypeError(goJsonKind(value), 'int32');
+  if (expected === 'map') return loc?.schema.$ref || loc?.schema.properties ? `cannot restore struct from: ${from}` : `cannot restore map from ${from}`;
+  if (expected === 'array') return `cannot restore slice from ${from}`;
+  const to = expected === 'integer' ? (loc?.schema.format === 'int64' ? 'int64' : 'int32') : GO_TYPES[expected];
+  if (!to) return undefined;
+  const numeric = (k: string) => k === 'int64' || k === 'int32' || k === 'float64';
+  // Go converts ints to strings and between numbers; JSON allows neither int to string nor a fraction to an int.
+  if ((from === 'int64' && (numeric(to) || to === 'string')) || (from === 'float64' && numeric(to))) return `cannot convert ${from} to ${to}`;
+  return `unrecognized type: ${to}`;
 }
 
 /** `did you mean "replicas"?`, or where the field would be valid if it was mis-indented. */

@@ -19,6 +19,9 @@ const NAME_RULES: Record<string, NameRule> = {
   RoleBinding: 'path-segment',
   ClusterRoleBinding: 'path-segment',
   APIService: 'path-segment',
+  // The Event strategy checks no name (a core Event's), or its own (events.k8s.io/v1's, ValidateEventCreate):
+  // rest.BeforeCreate's common check is a path segment's.
+  Event: 'path-segment',
 };
 
 export function validateSemantics(obj: KObject, rt: ResourceType): FieldError[] {
