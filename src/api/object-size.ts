@@ -6,12 +6,14 @@
 // prints `Error from server: <message>`. kubesim's stores have no such limit: the API server
 // applies it before every store driver's create and update (server.ts).
 //
-// The size is the object's JSON and its key (plus etcd's Txn framing), not the protobuf kube
-// stores a built-in kind as: for the objects that reach it (a ConfigMap or Secret holding a
-// file) the two differ by a few bytes per field.
+// The size is the object as etcd holds it and its key (plus etcd's Txn framing). A custom
+// resource is stored as encoding/json writes it: `<`, `>`, `&`, U+2028/9 and control bytes
+// escaped. A built-in kind is stored as protobuf: its strings as their UTF-8 bytes, nothing
+// escaped (a ConfigMap of 1 MiB of `"` is 1 MiB, not JSON's 2), sized here as its JSON
+// structure around unescaped strings: the two differ by a few bytes per field.
 
 import { ApiError } from './errors';
-import { stringifyJson } from '../util/exact-json';
+import { goJsonString } from '../util/go-format';
 import type { KObject } from './types';
 
 /** etcd's default --max-request-bytes. */
@@ -38,11 +40,40 @@ function jsonBytesAtMost(v: unknown, limit: number): number {
   return n;
 }
 
-/** Throws the error kube-apiserver answers when etcd would not store `obj` at `key`. */
-export function checkStorable(key: string, obj: KObject): void {
-  // Nearly every object is far below the limit: its bound says so without serialising it.
+// Characters a JSON writer escapes (encoding/json: `<`, `>`, `&`, U+2028/9 too): a string
+// without any is its UTF-8 bytes in quotes either way.
+const ESCAPED = /[\u0000-\u001f"\\<>&\u2028\u2029]/;
+
+/**
+ * The bytes of `v` as etcd holds it: JSON's structure (the protobuf of a built-in kind has
+ * about as many bytes of framing), its strings unescaped (`goJson` false: protobuf) or as
+ * encoding/json escapes them.
+ */
+function storedBytes(v: unknown, goJson: boolean): number {
+  if (typeof v === 'string') return goJson && ESCAPED.test(v) ? Buffer.byteLength(goJsonString(v)) : 2 + Buffer.byteLength(v);
+  if (typeof v === 'bigint') return String(v).length;
+  if (v === null || typeof v !== 'object') return v === undefined ? 4 : String(JSON.stringify(v)).length;
+  let n = 1;
+  if (Array.isArray(v)) {
+    for (const x of v) n += storedBytes(x, goJson) + 1;
+    return Math.max(n, 2);
+  }
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x === undefined || typeof x === 'function') continue;
+    n += storedBytes(k, goJson) + 2 + storedBytes(x, goJson);
+  }
+  return Math.max(n, 2);
+}
+
+/**
+ * Throws the error kube-apiserver answers when etcd would not store `obj` at `key`. `json`:
+ * the object is a custom resource (stored as JSON), else a built-in kind (protobuf).
+ */
+export function checkStorable(key: string, obj: KObject, json = false): void {
+  // Nearly every object is far below the limit: its bound says so without walking its strings.
   if (jsonBytesAtMost(obj, ETCD_MAX_REQUEST_BYTES) + 3 * 6 * key.length + TXN_OVERHEAD <= ETCD_MAX_REQUEST_BYTES) return;
-  const size = Buffer.byteLength(stringifyJson(obj)) + 3 * Buffer.byteLength(key) + TXN_OVERHEAD;
+  const size = storedBytes(obj, json) + 3 * Buffer.byteLength(key) + TXN_OVERHEAD;
   if (size > CLIENT_MAX_SEND_BYTES) {
     throw new ApiError('', `rpc error: code = ResourceExhausted desc = trying to send message larger than max (${size} vs. ${CLIENT_MAX_SEND_BYTES})`);
   }
