@@ -126,3 +126,32 @@ test('a watch whose timeoutSeconds wraps time.Duration (int64 nanoseconds) past 
   assert.equal(r.text, '');
   assert.ok(Date.now() - started < 20_000, `ended after ${Date.now() - started} ms`);
 });
+
+test('pod resources kube-apiserver refuses: hugepages and extended resources not overcommitted, an extended resource whole, hugepages a page multiple and with cpu or memory', async () => {
+  const pod = (name: string, resources: unknown) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx', resources }] } });
+  const R = 'spec.containers[0].resources';
+  const cases: [unknown, string][] = [
+    [{ limits: { 'hugepages-2Mi': '4Mi', memory: '1Gi' }, requests: { 'hugepages-2Mi': '2Mi' } }, `${R}.requests: Invalid value: "2Mi": must be equal to hugepages-2Mi limit of 4Mi`],
+    // (the request defaulted from the limit is checked too)
+    [{ limits: { 'hugepages-2Mi': '3Mi', cpu: '1' } }, `[${R}.limits[hugepages-2Mi]: Invalid value: "3Mi": 3Mi is not positive integer multiple of hugepages-2Mi, ${R}.requests[hugepages-2Mi]: Invalid value: "3Mi": 3Mi is not positive integer multiple of hugepages-2Mi]`],
+    [{ limits: { 'hugepages-2Mi': '4Mi' } }, `${R}: Forbidden: HugePages require cpu or memory`],
+    [{ limits: { 'example.com/foo': '2' }, requests: { 'example.com/foo': '1' } }, `${R}.requests: Invalid value: "1": must be equal to example.com/foo limit of 2`],
+    [{ requests: { 'example.com/foo': '1' } }, `${R}.limits: Required value: Limit must be set for non overcommitable resources`],
+    [
+      { limits: { 'example.com/foo': '500m' } },
+      `[${R}.limits[example.com/foo]: Invalid value: resource.Quantity{i:resource.int64Amount{value:500, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"500m", Format:"DecimalSI"}: must be an integer, ` +
+        `${R}.requests[example.com/foo]: Invalid value: resource.Quantity{i:resource.int64Amount{value:500, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"500m", Format:"DecimalSI"}: must be an integer]`,
+    ],
+  ];
+  let i = 0;
+  for (const [resources, message] of cases) {
+    const name = `res-${i++}`;
+    const r = await send('POST', '/api/v1/namespaces/default/pods', pod(name, resources));
+    assert.deepEqual([r.status, r.body.reason, r.body.message], [422, 'Invalid', `Pod "${name}" is invalid: ${message}`], JSON.stringify(resources));
+  }
+  // What kube accepts: a native resource overcommitted, a whole extended one (its request defaulted from the limit), hugepages with memory.
+  for (const resources of [{ limits: { cpu: '2', memory: '1.5' }, requests: { cpu: '1' } }, { limits: { 'example.com/foo': '2' } }, { limits: { 'hugepages-2Mi': '4Mi', memory: '1Gi' } }]) {
+    const r = await send('POST', '/api/v1/namespaces/default/pods', pod(`ok-${i++}`, resources));
+    assert.equal(r.status, 201, r.text.slice(0, 300));
+  }
+});
