@@ -13,7 +13,7 @@
 // structure around unescaped strings: the two differ by a few bytes per field.
 
 import { ApiError } from './errors';
-import { goJsonString } from '../util/go-format';
+import { stringifyJson } from '../util/exact-json';
 import type { KObject } from './types';
 
 /** etcd's default --max-request-bytes. */
@@ -40,30 +40,45 @@ function jsonBytesAtMost(v: unknown, limit: number): number {
   return n;
 }
 
-// Characters a JSON writer escapes (encoding/json: `<`, `>`, `&`, U+2028/9 too): a string
-// without any is its UTF-8 bytes in quotes either way.
-const ESCAPED = /[\u0000-\u001f"\\<>&\u2028\u2029]/;
-
 /**
- * The bytes of `v` as etcd holds it: JSON's structure (the protobuf of a built-in kind has
- * about as many bytes of framing), its strings unescaped (`goJson` false: protobuf) or as
- * encoding/json escapes them.
+ * The bytes of `v` as protobuf holds it, about: JSON's structure (protobuf has about as many
+ * bytes of framing) around its strings' UTF-8 bytes, nothing escaped.
  */
-function storedBytes(v: unknown, goJson: boolean): number {
-  if (typeof v === 'string') return goJson && ESCAPED.test(v) ? Buffer.byteLength(goJsonString(v)) : 2 + Buffer.byteLength(v);
+function unescapedBytes(v: unknown): number {
+  if (typeof v === 'string') return 2 + Buffer.byteLength(v);
   if (typeof v === 'bigint') return String(v).length;
   if (v === null || typeof v !== 'object') return v === undefined ? 4 : String(JSON.stringify(v)).length;
   let n = 1;
   if (Array.isArray(v)) {
-    for (const x of v) n += storedBytes(x, goJson) + 1;
+    for (const x of v) n += unescapedBytes(x) + 1;
     return Math.max(n, 2);
   }
   for (const k in v) {
     const x = (v as Record<string, unknown>)[k];
     if (x === undefined || typeof x === 'function') continue;
-    n += storedBytes(k, goJson) + 2 + storedBytes(x, goJson);
+    n += unescapedBytes(k) + 2 + unescapedBytes(x);
   }
   return Math.max(n, 2);
+}
+
+/** What encoding/json adds to JSON.stringify's `text`: `<`, `>`, `&` as \u003c (6 bytes for 1), U+2028/9 as \u2028 (6 for 3). */
+function goJsonExtraBytes(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3c || c === 0x3e || c === 0x26) n += 5;
+    else if (c === 0x2028 || c === 0x2029) n += 3;
+  }
+  return n;
+}
+
+/** The bytes etcd would hold for `obj`: encoding/json's text for a custom resource (`json`), else its protobuf's. */
+function storedBytes(obj: KObject, json: boolean): number {
+  const text = stringifyJson(obj);
+  // (Those characters stand only inside strings.)
+  if (json) return Buffer.byteLength(text) + goJsonExtraBytes(text);
+  // Protobuf escapes nothing: without a backslash the text has no escape to take off.
+  return text.includes('\\') ? unescapedBytes(obj) : Buffer.byteLength(text);
 }
 
 /**
@@ -71,7 +86,7 @@ function storedBytes(v: unknown, goJson: boolean): number {
  * the object is a custom resource (stored as JSON), else a built-in kind (protobuf).
  */
 export function checkStorable(key: string, obj: KObject, json = false): void {
-  // Nearly every object is far below the limit: its bound says so without walking its strings.
+  // Nearly every object is far below the limit: its bound says so without serialising it.
   if (jsonBytesAtMost(obj, ETCD_MAX_REQUEST_BYTES) + 3 * 6 * key.length + TXN_OVERHEAD <= ETCD_MAX_REQUEST_BYTES) return;
   const size = storedBytes(obj, json) + 3 * Buffer.byteLength(key) + TXN_OVERHEAD;
   if (size > CLIENT_MAX_SEND_BYTES) {

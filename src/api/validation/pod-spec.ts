@@ -211,20 +211,21 @@ export function resourceErrors(res: any, rf: string): FieldError[] {
       else parsed[part][name] = n;
       // isNotIntegerErrorMsg, given the Quantity itself (printed as Go's %#v of the struct).
       if (isExtendedResource(name) && milliValue(n) % 1000 !== 0) out.push(invalid(vf, goQuantitySyntax(v), 'must be an integer'));
-      if (part === 'requests') {
-        const lim = parsed.limits[name];
-        if (lim !== undefined && n.mantissa >= 0n) {
-          const c = cmp(n, lim);
-          if (c !== 0 && !overcommitAllowed(name)) out.push(invalid(`${rf}.requests`, q(v), `must be equal to ${name} limit of ${quantityString(res.limits[name])}`));
-          else if (c > 0) out.push(invalid(`${rf}.requests`, q(v), `must be less than or equal to ${name} limit of ${res.limits[name]}`));
-        } else if (!(name in (res.limits ?? {})) && !overcommitAllowed(name)) out.push(required(`${rf}.limits`, 'Limit must be set for non overcommitable resources'));
-      }
       if (isHugePageResource(name)) {
         hugePages = true;
         out.push(...hugePageError(name, n, v, vf));
       }
       if (name === 'cpu' || name === 'memory') cpuOrMemory = true;
     }
+  }
+  // (Go ranges over the maps in no set order: the comparisons after every quantity's own errors.)
+  for (const [name, n] of Object.entries(parsed.requests)) {
+    const lim = parsed.limits[name];
+    if (lim !== undefined) {
+      const c = cmp(n, lim);
+      if (c !== 0 && !overcommitAllowed(name)) out.push(invalid(`${rf}.requests`, q(res.requests[name]), `must be equal to ${name} limit of ${quantityString(res.limits[name])}`));
+      else if (c > 0) out.push(invalid(`${rf}.requests`, q(res.requests[name]), `must be less than or equal to ${name} limit of ${res.limits[name]}`));
+    } else if (!(name in (res.limits ?? {})) && !overcommitAllowed(name)) out.push(required(`${rf}.limits`, 'Limit must be set for non overcommitable resources'));
   }
   if (hugePages && !cpuOrMemory) out.push({ field: rf, type: 'Forbidden', detail: 'HugePages require cpu or memory' });
   return out;
