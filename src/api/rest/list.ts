@@ -80,7 +80,7 @@ function decodeContinue(token: string): ContinueToken {
   if (!start) invalid(': encoded start key empty (version meta.k8s.io/v1)');
   const key = start.startsWith('/') ? start : '/' + start;
   if (posix.normalize(key).replace(/(.)\/+$/, '$1') !== key) invalid(`: ${start}`);
-  return { v: 'meta.k8s.io/v1', rv, start: key.slice(1) };
+  return { v: 'meta.k8s.io/v1', rv, start };
 }
 
 /**
