@@ -66,3 +66,13 @@ export function int64Query(query: URLSearchParams, name: string): number | undef
   if (n > INT64_MAX || n < INT64_MIN) fail('value out of range');
   return Number(n);
 }
+
+/**
+ * A watch's timeoutSeconds in milliseconds as kube-apiserver's handler takes it:
+ * time.Duration(seconds) * time.Second, which wraps past int64 nanoseconds (9223372037 s and
+ * up: a negative timeout, the watch ends at once; 2^62 s: 0, as if none were given). Absent: 0.
+ */
+export function watchTimeoutMs(query: URLSearchParams): number {
+  if (int64Query(query, 'timeoutSeconds') === undefined) return 0;
+  return Number(BigInt.asIntN(64, BigInt(query.get('timeoutSeconds')!) * 1_000_000_000n) / 1_000_000n);
+}

@@ -335,7 +335,7 @@ export class ApiServer {
         if (await this.store.get(key)) throw ApiError.alreadyExists(pluralGroup(rt), name);
         return obj;
       }
-      checkStorable(key, obj);
+      checkStorable(key, obj, Boolean(rt.crd));
       let stored: KObject;
       try {
         stored = await this.store.create(key, obj);
@@ -466,7 +466,7 @@ export class ApiServer {
         await policyAdmission(this, rt, 'UPDATE', next, current, opts);
       }
       if (opts.dryRun) return next;
-      checkStorable(objectKey(rt, namespace, name), next);
+      checkStorable(objectKey(rt, namespace, name), next, Boolean(rt.crd));
       const stored = await this.writeAt(rt, namespace, name, next, current);
       // An object being deleted whose last finalizer was just removed goes away now.
       // (A gracefully deleted kind goes once its grace period is 0: its kubelet finished it.)

@@ -23,8 +23,9 @@ async function server(): Promise<ApiServer> {
 
 // As written -> as kube stores it. `1e3` (a string) is kept: ParseQuantity keeps a text whose
 // scale is a multiple of 3 without trailing zeros; the number 1000 is not (shifted "1000").
-const WRITTEN = { cpu: '1000m', memory: '2048Ki', 'ephemeral-storage': 1000, 'example.com/a': '1e3', 'example.com/b': 0.001, 'example.com/c': ' 1.5 ' };
-const STORED = { cpu: '1', memory: '2Mi', 'ephemeral-storage': '1k', 'example.com/a': '1e3', 'example.com/b': '1m', 'example.com/c': '1500m' };
+// (An extended resource must be whole: the fractions are kubernetes.io/-prefixed native ones.)
+const WRITTEN = { cpu: '1000m', memory: '2048Ki', 'ephemeral-storage': 1000, 'example.com/a': '1e3', 'b.kubernetes.io/b': 0.001, 'c.kubernetes.io/c': ' 1.5 ' };
+const STORED = { cpu: '1', memory: '2Mi', 'ephemeral-storage': '1k', 'example.com/a': '1e3', 'b.kubernetes.io/b': '1m', 'c.kubernetes.io/c': '1500m' };
 
 const podSpec = () => ({
   containers: [{ name: 'c', image: 'nginx', resources: { requests: { ...WRITTEN }, limits: { ...WRITTEN } }, env: [{ name: 'M', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1024Ki' } } }] }],
@@ -49,9 +50,10 @@ test('create and update of a pod and a deployment store canonical quantities at 
   });
   assert.deepEqual(d.spec.template.spec.containers[0].resources.requests, STORED);
   const next = structuredClone(d);
-  next.spec.template.spec.containers[0].resources.limits = { cpu: 2000, memory: '1.5Gi' };
+  // (the extended resource keeps its limit: it cannot be overcommitted)
+  next.spec.template.spec.containers[0].resources.limits = { cpu: 2000, memory: '1.5Gi', 'example.com/a': '1000' };
   const updated = await api.update(next);
-  assert.deepEqual(updated.spec.template.spec.containers[0].resources.limits, { cpu: '2k', memory: '1536Mi' });
+  assert.deepEqual(updated.spec.template.spec.containers[0].resources.limits, { cpu: '2k', memory: '1536Mi', 'example.com/a': '1k' });
 });
 
 test('LimitRange, ResourceQuota, PVC, PV, RuntimeClass and CSIStorageCapacity quantities are stored canonical', async () => {

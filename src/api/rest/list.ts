@@ -13,6 +13,9 @@ import { externalJson, listJson } from './encoded';
 import { badRequest, gone, RestError } from './status';
 import { toTable } from './table';
 import { lowerBound } from '../../util/sorted';
+import { goJsonKind, goJsonNumber, goUnmarshalTypeError, parseGoJson } from '../../util/go-format';
+import { isJsonNumber } from '../../util/exact-json';
+import { posix } from 'node:path';
 import type { ApiRequest, ApiResponse } from './types';
 
 /** Compiles ?labelSelector= and ?fieldSelector= into the ApiServer's list filters. */
@@ -35,14 +38,49 @@ interface ContinueToken {
 
 const keyOf = (o: KObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
+/**
+ * A continue token as kube-apiserver's etcd3 store decodes it (storage.DecodeContinue:
+ * base64.RawURLEncoding, encoding/json into {v, rv int64, start}): a bad one is a BadRequest
+ * `invalid continue token: continue key is not valid...`; a start key path.Clean changes
+ * (`../`) is refused, so no token reaches past the listed prefix.
+ */
 function decodeContinue(token: string): ContinueToken {
-  try {
-    const c = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueToken;
-    if (c.v !== 'meta.k8s.io/v1' || typeof c.rv !== 'number' || typeof c.start !== 'string') throw new Error('bad');
-    return c;
-  } catch {
-    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  const invalid = (why: string): never => {
+    throw badRequest(`invalid continue token: continue key is not valid${why}`);
+  };
+  const bad = /[^A-Za-z0-9_-]/.exec(token);
+  if (bad) invalid(`: illegal base64 data at input byte ${bad.index}`);
+  if (token.length % 4 === 1) invalid(`: illegal base64 data at input byte ${token.length - 1}`);
+  const parsed = parseGoJson(Buffer.from(token, 'base64url').toString('utf8'));
+  if ('error' in parsed) return invalid(`: ${parsed.error}`);
+  const v = parsed.value;
+  if (v !== null && (typeof v !== 'object' || Array.isArray(v))) invalid(`: ${goUnmarshalTypeError(goJsonKind(v), 'storage.continueToken')}`);
+  // encoding/json matches a member to a field case-insensitively; a null leaves the field as it was.
+  const member = (name: string): unknown => {
+    const o = (v ?? {}) as Record<string, unknown>;
+    const key = name in o ? name : Object.keys(o).reverse().find((k) => k.toLowerCase() === name);
+    return key === undefined ? null : o[key];
+  };
+  const field = (name: 'v' | 'start'): string => {
+    const x = member(name);
+    if (x !== null && typeof x !== 'string') invalid(`: ${goUnmarshalTypeError(goJsonKind(x), 'string', 'continueToken', name)}`);
+    return (x as string | null) ?? '';
+  };
+  const version = field('v');
+  const rvValue = member('rv');
+  let rv = 0;
+  if (rvValue !== null) {
+    const inInt64 = typeof rvValue === 'bigint' || (typeof rvValue === 'number' && Number.isInteger(rvValue) && Math.abs(rvValue) < 2 ** 63);
+    if (!inInt64) invalid(`: ${goUnmarshalTypeError(isJsonNumber(rvValue) ? `number ${goJsonNumber(rvValue as number)}` : goJsonKind(rvValue), 'int64', 'continueToken', 'rv')}`);
+    rv = Number(rvValue);
   }
+  const start = field('start');
+  if (version !== 'meta.k8s.io/v1') invalid(`: server does not recognize this encoded version ${version}`);
+  if (rv === 0) invalid(': incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  if (!start) invalid(': encoded start key empty (version meta.k8s.io/v1)');
+  const key = start.startsWith('/') ? start : '/' + start;
+  if (posix.normalize(key).replace(/(.)\/+$/, '$1') !== key) invalid(`: ${start}`);
+  return { v: 'meta.k8s.io/v1', rv, start };
 }
 
 /**
@@ -111,6 +149,8 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
   const rvText = req.query.get('resourceVersion');
   const rv = parseResourceVersion(rvText);
   const cont = req.query.get('continue');
+  // The token is decoded before the resourceVersion beside it is refused (etcd3 store's GetList).
+  if (cont) decodeContinue(cont);
   if (cont && rv) throw badRequest('specifying resource version is not allowed when using continue');
   const match = req.query.get('resourceVersionMatch') ?? '';
   // A list at exactly `rv`: asked for, or (the legacy form) a revision with a limit.
@@ -276,7 +316,8 @@ async function listPaged(h: RestHandler, req: ApiRequest, t: Target, limit: numb
   const c = cont ? decodeContinue(cont) : undefined;
   let res;
   try {
-    res = await h.api.listPage(t.rt, opts, { limit: limit > 0 ? limit : Number.MAX_SAFE_INTEGER, after: c?.start, rev: c?.rv ?? exactRv });
+    // A token's negative revision is the latest (the etcd3 store's resolveGetListRev).
+    res = await h.api.listPage(t.rt, opts, { limit: limit > 0 ? limit : Number.MAX_SAFE_INTEGER, after: c?.start, rev: c ? (c.rv > 0 ? c.rv : undefined) : exactRv });
   } catch (e) {
     if (c && isRevisionCompacted(e)) throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
     if (isRevisionCompacted(e)) throw listExpired();

@@ -11,7 +11,7 @@ import { asDecodedFromStorage } from '../crd';
 import { includeObject, parseBool, type RestHandler, type Target } from './handler';
 import { historyGone, parseResourceVersion, selectorOptions, validateListOptions } from './list';
 import { negotiate } from './negotiate';
-import { int64Query } from '../list-options';
+import { int64Query, watchTimeoutMs } from '../list-options';
 import { badRequest, statusObject } from './status';
 import { toTable, type IncludeObject } from './table';
 import { encodedOnce, externalJson } from './encoded';
@@ -54,7 +54,7 @@ function sharedChunk(parts: string[]): Buffer {
 
 export async function watchObjects(h: RestHandler, req: ApiRequest, t: Target): Promise<ApiResponse> {
   // The query is decoded (its int64s parsed) before any of it is validated, as kube's ParameterCodec.
-  const timeoutMs = (int64Query(req.query, 'timeoutSeconds') ?? 0) * 1000;
+  const timeoutMs = watchTimeoutMs(req.query);
   int64Query(req.query, 'limit');
   const rep = negotiate(req.headers.accept, { allowTable: true });
   const asTable = rep === 'table';

@@ -1,9 +1,9 @@
 // ValidatePodSpec, the parts users hit: containers (names, images, ports, env, mounts,
 // resources), volumes, restartPolicy.
 import type { FieldError } from '../errors';
-import { cmp, parseQuantity, QUANTITY_FORMAT_ERROR, type Quantity } from '../quantity';
+import { cmp, goQuantitySyntax, milliValue, parseQuantity, QUANTITY_FORMAT_ERROR, quantityString, value, ZERO, type Quantity } from '../quantity';
 import { invalid, q, required } from './name-rules';
-import { isDns1123Label, isValidPortName } from './string-rules';
+import { isDns1123Label, isQualifiedName, isValidPortName } from './string-rules';
 import { isJsonNumber } from '../../util/exact-json';
 import { downwardAPIItemsErrors, envVarValueFromErrors } from './downward-api';
 
@@ -169,28 +169,64 @@ function podSecurityContextErrors(sc: any, f: string): FieldError[] {
   return [...idErrors(sc, f, ['fsGroup', 'runAsUser', 'runAsGroup']), ...groups.flatMap((g, i) => idError(`${f}.supplementalGroups[${i}]`, g))];
 }
 
-/** Quantities parse, are not negative, and requests do not exceed limits. */
+// A resource name's kind (k8s.io/kubernetes pkg/apis/core/helper): native ones have no
+// prefix or a kubernetes.io/ one; an extended one is any other that is a qualified name with
+// `requests.` before it. Hugepages and extended resources cannot be overcommitted.
+const isNativeResource = (name: string) => !name.includes('/') || name.includes('kubernetes.io/');
+const isHugePageResource = (name: string) => name.startsWith('hugepages-');
+const isExtendedResource = (name: string) => !isNativeResource(name) && !name.startsWith('requests.') && isQualifiedName(`requests.${name}`).length === 0;
+const overcommitAllowed = (name: string) => isNativeResource(name) && !isHugePageResource(name);
+
+/** validateResourceQuantityHugePageValue (a create: indivisible values refused). */
+function hugePageError(name: string, n: Quantity, raw: unknown, vf: string): FieldError[] {
+  if (!isHugePageResource(name)) return [];
+  const page = parseQuantity(name.slice('hugepages-'.length));
+  const divisible = page !== undefined && cmp(page, ZERO) > 0 && milliValue(page) % 1000 === 0 && value(n) % value(page) === 0;
+  return divisible ? [] : [invalid(vf, q(raw), `${quantityString(raw)} is not positive integer multiple of ${name}`)];
+}
+
+/**
+ * ValidateResourceRequirements' quantities: each parses and is not negative, an extended
+ * resource's is whole; a request is at most its limit, equal to it where it cannot be
+ * overcommitted (hugepages, extended resources: their limit must be set); hugepages are a
+ * multiple of their page size and come with cpu or memory.
+ */
 export function resourceErrors(res: any, rf: string): FieldError[] {
   const out: FieldError[] = [];
   if (!res || typeof res !== 'object') return out;
   const parsed: Record<'limits' | 'requests', Record<string, Quantity>> = { limits: {}, requests: {} };
+  let cpuOrMemory = false;
+  let hugePages = false;
   for (const part of ['limits', 'requests'] as const) {
     const m = res[part];
     if (!m || typeof m !== 'object') continue;
     for (const [name, v] of Object.entries(m)) {
       const vf = `${rf}.${part}[${name}]`;
       const n = parseQuantity(v);
-      if (!n) out.push(invalid(vf, q(v), QUANTITY_FORMAT_ERROR));
-      else if (n.mantissa < 0n) out.push(invalid(vf, q(v), 'must be greater than or equal to 0'));
+      if (!n) {
+        out.push(invalid(vf, q(v), QUANTITY_FORMAT_ERROR));
+        continue;
+      }
+      if (n.mantissa < 0n) out.push(invalid(vf, q(v), 'must be greater than or equal to 0'));
       else parsed[part][name] = n;
+      // isNotIntegerErrorMsg, given the Quantity itself (printed as Go's %#v of the struct).
+      if (isExtendedResource(name) && milliValue(n) % 1000 !== 0) out.push(invalid(vf, goQuantitySyntax(v), 'must be an integer'));
+      if (isHugePageResource(name)) {
+        hugePages = true;
+        out.push(...hugePageError(name, n, v, vf));
+      }
+      if (name === 'cpu' || name === 'memory') cpuOrMemory = true;
     }
   }
-  for (const [name, req] of Object.entries(parsed.requests)) {
+  // (Go ranges over the maps in no set order: the comparisons after every quantity's own errors.)
+  for (const [name, n] of Object.entries(parsed.requests)) {
     const lim = parsed.limits[name];
-    if (lim !== undefined && cmp(req, lim) > 0) {
-      const raw = res.requests[name];
-      out.push(invalid(`${rf}.requests`, q(raw), `must be less than or equal to ${name} limit of ${res.limits[name]}`));
-    }
+    if (lim !== undefined) {
+      const c = cmp(n, lim);
+      if (c !== 0 && !overcommitAllowed(name)) out.push(invalid(`${rf}.requests`, q(res.requests[name]), `must be equal to ${name} limit of ${quantityString(res.limits[name])}`));
+      else if (c > 0) out.push(invalid(`${rf}.requests`, q(res.requests[name]), `must be less than or equal to ${name} limit of ${res.limits[name]}`));
+    } else if (!(name in (res.limits ?? {})) && !overcommitAllowed(name)) out.push(required(`${rf}.limits`, 'Limit must be set for non overcommitable resources'));
   }
+  if (hugePages && !cpuOrMemory) out.push({ field: rf, type: 'Forbidden', detail: 'HugePages require cpu or memory' });
   return out;
 }
