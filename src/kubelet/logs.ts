@@ -32,10 +32,18 @@ function criLine(l: LogLine): string {
   return `${nanoTime(l.atMs)} ${l.stream ?? 'stdout'} F ${l.text}\n`;
 }
 
-/** RFC 3339 with nanoseconds: toISOString ends in `.sssZ` whatever the year (every log line: no regex). */
+/**
+ * RFC 3339 with nanoseconds: toISOString ends in `.sssZ` whatever the year (every log line: no
+ * regex). The last one is kept: a run's lines come in blocks at one instant (nginx's 17 start-up
+ * lines, one Date and two strings each before).
+ */
+let lastNanoMs = NaN;
+let lastNano = '';
 function nanoTime(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return iso.slice(0, -1) + '000000Z';
+  if (ms === lastNanoMs) return lastNano;
+  lastNano = new Date(ms).toISOString().slice(0, -1) + '000000Z';
+  lastNanoMs = ms;
+  return lastNano;
 }
 
 function parseLine(l: string): LogLine | undefined {

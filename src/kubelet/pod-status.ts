@@ -98,8 +98,11 @@ function containerStatus(c: CState, spec: any): any {
   return st;
 }
 
-/** Writes the pod's status if it changed; returns the pod's new resourceVersion if it wrote. */
-export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime): Promise<string | undefined> {
+/**
+ * Writes the pod's status if it changed; returns the pod's new resourceVersion if it wrote.
+ * `node` is the pod's node as the sync read it (in the same hold: nothing wrote it since).
+ */
+export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime, node: KObject | undefined): Promise<string | undefined> {
   const specs = new Map<string, any>([
     ...(pod.spec?.initContainers ?? []).map((c: any) => [`i/${c.name}`, c] as [string, any]),
     ...(pod.spec?.containers ?? []).map((c: any) => [`c/${c.name}`, c] as [string, any]),
@@ -155,8 +158,7 @@ export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime):
   // Keep conditions owned by others (readiness gates, DisruptionTarget).
   for (const c of prev) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
 
-  const nodeObj = await api.tryGet(api.registry.forKind('v1', 'Node'), undefined, pod.spec.nodeName, { shared: true });
-  const hostIP = (nodeObj?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '';
+  const hostIP = (node?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '';
   const status: any = {
     ...pod.status,
     conditions,

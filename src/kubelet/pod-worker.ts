@@ -117,7 +117,7 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
   if (!before || !deepEqual(rt, before)) await saveRuntime(api, uid, rt);
   // Everything due by now is done: neither the pod as read nor the status written wakes
   // this pod's sync again (readVersion, wroteVersion); a timer or another writer's change does.
-  const wroteVersion = await writeStatus(api, pod, rt);
+  const wroteVersion = await writeStatus(api, pod, rt, node);
   const result: Result = wake ? { requeueAfterMs: Math.max(1, wake.at - now), periodic: wake.periodic } : {};
   if (wake?.periodic && wake.endsAt !== undefined) result.endsAfterMs = wake.endsAt - now;
   result.readVersion = pod.metadata.resourceVersion;
