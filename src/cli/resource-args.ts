@@ -23,7 +23,7 @@ export function parseResourceArgs(args: string[], registry: ResourceRegistry, op
 }
 
 /** The type arguments of `args` (`pods,svc`, or each TYPE of TYPE/NAME), as typed. */
-export function typeArgsOf(args: string[]): string[] {
+function typeArgsOf(args: string[]): string[] {
   return args.some((a) => a.includes('/')) ? args.map((a) => a.split('/')[0]) : args.slice(0, 1).flatMap((a) => a.split(','));
 }
 
