@@ -8,14 +8,7 @@ import { retryOnConflict } from './retry';
 import { applyObject, type ApplyOptions } from './server-apply';
 import { typeOfManifest } from './manifest-type';
 import { objectKey, listPrefix, validName, CRD_INDEX } from './keys';
-import {
-  ResourceRegistry,
-  KINDS_WITH_GENERATION,
-  apiVersionOf,
-  pluralGroup,
-  type ResourceType,
-  NoKindMatchError,
-} from './resources';
+import { ResourceRegistry, KINDS_WITH_GENERATION, pluralGroup, type ResourceType } from './resources';
 import type { KObject } from './types';
 import { cloneJson as deepCopy } from '../store/clone';
 import { deepEqual } from '../util/json-equal';
@@ -24,11 +17,11 @@ export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { canonicalQuantities } from './quantity-fields';
 import { checkStorable } from './object-size';
-import { countedObjects, quotaViolation, usageOf } from './admission/resource-quota';
 import { policyAdmission } from './admission/validating-policy';
-import { limitRangeViolation, sortedRanges } from './admission/limit-ranger';
-import { syncCrdApiServices } from './apiservices';
-import { asDecodedFromStorage, crdNamingStatus, crdResourceType, coerceDecoded, servedCrdType, withCrdDefaults } from './crd';
+import { checkLimitRanges, checkNamespaceWritable, checkQuota, limitRangesFor } from './admission/write-checks';
+import { asDecodedFromStorage, coerceDecoded, withCrdDefaults } from './crd';
+import { syncCrdIndex } from './crd-registration';
+import { deleteObject, finishDelete } from './deletion';
 import type { Store, WatchEvent, WriteFence } from '../store/store';
 import { SimState } from './sim-state';
 import { EventIndex } from './event-names';
@@ -37,14 +30,11 @@ import { hasStatusSubresource, strategyFor } from './strategies';
 import { dropDisabledFields } from './feature-gates';
 import { ambientFieldManager, keepManaged, trackUpdate, type TrackContext } from './managed-fields/index';
 
-export { BOOTSTRAP_NAMESPACES } from './strategies';
 import { KeyExistsError, KeyNotFoundError, RevisionConflictError } from '../store/store';
-import { DamagedObjectError } from '../store/damaged';
 import type { Clock } from '../sim/clock';
 import { randomSuffix, uuid, type Rng } from '../sim/rng';
 import { bootstrapCluster } from './bootstrap';
 import { dedupOwnerReferencesAndWarn } from './owner-references';
-import { deleteDependents, orphanDependents } from './dependents';
 import { orderUpdateErrors } from './validation/update-errors';
 import type { Requester } from './strategies/types';
 import type { Undecodable } from './apply/patch-decode';
@@ -300,9 +290,9 @@ export class ApiServer {
         }
       }
       const name: string = obj.metadata.name!;
-      if (rt.namespaced) await this.checkNamespaceWritable(obj.metadata.namespace!, rt);
+      if (rt.namespaced) await checkNamespaceWritable(this, obj.metadata.namespace!, rt);
       const strategy = strategyFor(rt);
-      const limitRanges = await this.limitRangesFor(obj, rt);
+      const limitRanges = await limitRangesFor(this, obj, rt);
       if (strategy.admit) await strategy.admit(this, obj, { requestName, limitRanges, dryRun: Boolean(opts.dryRun) });
       // PrepareForCreate: a kind that counts generations starts at 1 before validation (which refuses a negative one).
       if (KINDS_WITH_GENERATION.has(rt.kind) || rt.crd) obj.metadata.generation = 1;
@@ -314,9 +304,9 @@ export class ApiServer {
         if (errs.length) throw ApiError.invalid(rt.kind, rt.group, name, errs);
       }
       strategy.canonicalize?.(obj);
-      this.checkLimitRanges(obj, rt, limitRanges);
+      checkLimitRanges(obj, rt, limitRanges);
       await policyAdmission(this, rt, 'CREATE', obj, null, { ...opts, name: requestName });
-      if (rt.namespaced) await this.checkQuota(obj, rt);
+      if (rt.namespaced) await checkQuota(this, obj, rt);
 
       const now = this.timestamp();
       const meta = obj.metadata;
@@ -462,34 +452,36 @@ export class ApiServer {
         } else strategy.canonicalize?.(next);
         await strategy.prepareForUpdate?.(this, current, next);
         // LimitRanger leaves pod updates alone (their resources cannot change) and objects being deleted.
-        if (rt.kind !== 'Pod' && !opts.subresource && !current.metadata.deletionTimestamp) this.checkLimitRanges(next, rt, await this.limitRangesFor(next, rt));
+        if (rt.kind !== 'Pod' && !opts.subresource && !current.metadata.deletionTimestamp) checkLimitRanges(next, rt, await limitRangesFor(this, next, rt));
         await policyAdmission(this, rt, 'UPDATE', next, current, opts);
       }
       if (opts.dryRun) return next;
-      checkStorable(objectKey(rt, namespace, name), next, Boolean(rt.crd));
-      const stored = await this.writeAt(rt, namespace, name, next, current);
+      const key = objectKey(rt, namespace, name);
+      checkStorable(key, next, Boolean(rt.crd));
+      const stored = await this.writeAt(rt, key, name, next, current);
       // An object being deleted whose last finalizer was just removed goes away now.
       // (A gracefully deleted kind goes once its grace period is 0: its kubelet finished it.)
       // (A namespace waits for its spec.finalizers too: its controller's status writes keep it.)
       if (stored.metadata.deletionTimestamp && !(stored.metadata.finalizers ?? []).length && !strategy.gracefulDelete && !(strategy.finalizedByController && (stored.spec?.finalizers ?? []).length)) {
-        return this.finishDelete(rt, stored);
+        return finishDelete(this, rt, stored);
       }
       if (strategy.gracefulDelete && stored.metadata.deletionTimestamp && stored.metadata.deletionGracePeriodSeconds === 0 && !(stored.metadata.finalizers ?? []).length) {
-        return this.finishDelete(rt, stored);
+        return finishDelete(this, rt, stored);
       }
-      if (rt.kind === 'CustomResourceDefinition') await this.syncCrdIndex();
+      if (rt.kind === 'CustomResourceDefinition') await syncCrdIndex(this);
       return stored;
     });
   }
 
   /**
    * Stores `next` over `current` if the object is still at the version `current` was read at:
-   * a later write is the API's Conflict, a deletion meanwhile its NotFound. `shared`: `next`
-   * is not changed later, so the store need not copy it.
+   * a later write is the API's Conflict, a deletion meanwhile its NotFound. `key`: its store
+   * key (objectKey), which the caller has already made. `shared`: `next` is not changed
+   * later, so the store need not copy it.
    */
-  async writeAt(rt: ResourceType, namespace: string | undefined, name: string, next: KObject, current: KObject, opts?: { shared?: boolean }): Promise<KObject> {
+  async writeAt(rt: ResourceType, key: string, name: string, next: KObject, current: KObject, opts?: { shared?: boolean }): Promise<KObject> {
     try {
-      return await this.store.update(objectKey(rt, namespace, name), next, Number(current.metadata.resourceVersion), opts);
+      return await this.store.update(key, next, Number(current.metadata.resourceVersion), opts);
     } catch (e) {
       throw writeError(rt, name, e);
     }
@@ -501,12 +493,12 @@ export class ApiServer {
    */
   async writeAllAt(rt: ResourceType, writes: ReadonlyArray<{ next: KObject; current: KObject }>, opts?: { shared?: boolean }): Promise<Array<KObject | Error>> {
     const name = (w: { current: KObject }) => w.current.metadata.name!;
+    const ups = writes.map((w) => ({ key: objectKey(rt, w.current.metadata.namespace, name(w)), obj: w.next, expectRev: Number(w.current.metadata.resourceVersion) }));
     if (!this.store.updateMany) {
       const out: Array<KObject | Error> = [];
-      for (const w of writes) out.push(await this.writeAt(rt, w.current.metadata.namespace, name(w), w.next, w.current, opts).catch((e: Error) => e));
+      for (let i = 0; i < writes.length; i++) out.push(await this.writeAt(rt, ups[i]!.key, name(writes[i]!), ups[i]!.obj, writes[i]!.current, opts).catch((e: Error) => e));
       return out;
     }
-    const ups = writes.map((w) => ({ key: objectKey(rt, w.current.metadata.namespace, name(w)), obj: w.next, expectRev: Number(w.current.metadata.resourceVersion) }));
     const out = await this.store.updateMany(ups, opts);
     return out.map((r, i) => (r instanceof Error ? writeError(rt, name(writes[i]), r) : r));
   }
@@ -542,7 +534,7 @@ export class ApiServer {
       conds.push({ lastProbeTime: null, lastTransitionTime: this.timestamp(), status: 'True', type: 'PodScheduled' });
       const next: KObject = { ...current, spec: { ...current.spec, nodeName }, status: { ...current.status, conditions: conds } };
       delete next.status.nominatedNodeName;
-      return this.writeAt(rt, namespace, name, next, current, { shared: true });
+      return this.writeAt(rt, objectKey(rt, namespace, name), name, next, current, { shared: true });
     });
   }
 
@@ -561,45 +553,7 @@ export class ApiServer {
   }
 
   delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KObject> {
-    return this.store.batch(async () => {
-      let current: KObject;
-      try {
-        current = await this.get(rt, rt.namespaced ? namespace ?? 'default' : undefined, name);
-      } catch (e) {
-        // A damaged object file must not block its own removal.
-        if (!(e instanceof DamagedObjectError) || opts.dryRun) throw e;
-        await this.store.delete(e.key);
-        return { apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, kind: rt.kind, metadata: { name, ...(rt.namespaced ? { namespace: namespace ?? 'default' } : {}) } };
-      }
-      const policy = opts.propagationPolicy ?? 'Background';
-      await policyAdmission(this, rt, 'DELETE', null, current, opts);
-      if (opts.dryRun) return current;
-
-      const strategy = strategyFor(rt);
-      // Graceful deletion (bound pods): something else (the kubelet) finishes it.
-      const grace = strategy.gracefulDelete?.(current, opts);
-      if (grace !== undefined) {
-        if (current.metadata.deletionTimestamp) return current;
-        return this.markDeleting(rt, current, grace, policy);
-      }
-      // A terminating namespace whose controller emptied it and dropped its finalizer goes.
-      if (strategy.finalizedByController && current.metadata.deletionTimestamp && !(current.spec?.finalizers ?? []).length && !(current.metadata.finalizers ?? []).length) {
-        return this.finishDelete(rt, current);
-      }
-      if ((current.metadata.finalizers ?? []).length || policy === 'Foreground' || strategy.finalizedByController) {
-        const forbidden = strategy.deletionForbidden?.(name);
-        if (forbidden) throw new ApiError('Forbidden', forbidden);
-        if (!current.metadata.deletionTimestamp) {
-          // A namespace goes Terminating; the namespace controller deletes its contents.
-          const marked = await this.markDeleting(rt, current, 0, policy);
-          if (strategy.finalizedByController) return marked;
-          if (policy === 'Foreground') return this.finishForeground(rt, marked);
-          return marked;
-        }
-        return current;
-      }
-      return this.finishDelete(rt, current, policy);
-    });
+    return deleteObject(this, rt, namespace, name, opts);
   }
 
   // ---------- events ----------
@@ -689,154 +643,9 @@ export class ApiServer {
     if (errs.length) throw ApiError.invalid(rt.kind, rt.group, obj.metadata.name ?? '', errs);
   }
 
-  private async checkNamespaceWritable(namespace: string, rt: ResourceType): Promise<void> {
-    const nsType = this.registry.forKind('v1', 'Namespace');
-    const ns = await this.tryGet(nsType, undefined, namespace, { shared: true }); // only read: not copied on every write
-    if (!ns) throw ApiError.notFound('namespaces', namespace);
-    if (ns.metadata.deletionTimestamp && rt.kind !== 'Event') {
-      throw new ApiError(
-        'Forbidden',
-        `unable to create new content in namespace ${namespace} because it is being terminated`,
-      );
-    }
-  }
-
-  /** The LimitRanges of a pod's or PVC's namespace, by name (none for other kinds): LimitRanger's input. */
-  private async limitRangesFor(obj: KObject, rt: ResourceType): Promise<KObject[]> {
-    if (rt.group !== '' || (rt.kind !== 'Pod' && rt.kind !== 'PersistentVolumeClaim')) return [];
-    // Only read: shared, not copied.
-    const ranges = (await this.store.list(listPrefix(this.registry.forKind('v1', 'LimitRange'), obj.metadata.namespace!), undefined, { shared: true })).items;
-    return ranges.length ? sortedRanges(ranges) : ranges;
-  }
-
-  /** LimitRanger's validating half: a pod or PVC outside a LimitRange of its namespace is forbidden. */
-  private checkLimitRanges(obj: KObject, rt: ResourceType, ranges: KObject[]): void {
-    const why = ranges.length ? limitRangeViolation(obj, rt.kind as 'Pod' | 'PersistentVolumeClaim', ranges) : undefined;
-    if (why) throw new ApiError('Forbidden', `${pluralGroup(rt)} "${obj.metadata.name}" is forbidden: ${why}`, { name: obj.metadata.name, kind: rt.plural });
-  }
-
-  /** ResourceQuota admission: a create that would exceed a quota of its namespace is forbidden. */
-  private async checkQuota(obj: KObject, rt: ResourceType): Promise<void> {
-    const namespace = obj.metadata.namespace!;
-    // Only read (counted, compared): shared lists, not a copy of the namespace per create;
-    // from the store itself (a built-in kind, a namespace that exists: nothing for list() to add).
-    const quotas = (await this.store.list(listPrefix(this.registry.forKind('v1', 'ResourceQuota'), namespace), undefined, { shared: true })).items;
-    if (!quotas.length) return;
-    const existing = async (plural: string, group: string): Promise<KObject[]> => {
-      let t: ResourceType;
-      try {
-        t = this.registry.resolve(group ? `${plural}.${group}` : plural);
-      } catch {
-        return [];
-      }
-      return t.namespaced ? (await this.list(t, { namespace, shared: true })).items : [];
-    };
-    const counted = await countedObjects(quotas, existing, (name) => usageOf(obj, rt.plural, rt.group, name) > 0);
-    const why = quotaViolation(obj, rt.plural, rt.group, quotas, counted);
-    if (why) throw new ApiError('Forbidden', `${pluralGroup(rt)} "${obj.metadata.name}" is forbidden: ${why}`, { name: obj.metadata.name, kind: rt.plural });
-  }
-
   private async afterCreate(obj: KObject, rt: ResourceType): Promise<void> {
     await strategyFor(rt).afterCreate?.(this, obj);
-    if (rt.kind === 'CustomResourceDefinition') await this.syncCrdIndex();
-  }
-
-  private async markDeleting(rt: ResourceType, current: KObject, graceSeconds: number | bigint, policy: PropagationPolicy): Promise<KObject> {
-    const next = deepCopy(current);
-    // A grace period past 2^53 (an exact int64) is kept as given; its deadline stops at Date's last instant.
-    const at = Math.min(Math.floor(this.clock.now() / 1000) * 1000 + Number(graceSeconds) * 1000, 8.64e15);
-    next.metadata.deletionTimestamp = new Date(at).toISOString().replace('.000Z', 'Z');
-    next.metadata.deletionGracePeriodSeconds = graceSeconds as number; // an int64: a bigint past 2^53
-    if (policy === 'Foreground') next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), 'foregroundDeletion'])];
-    if (policy === 'Orphan') next.metadata.finalizers = [...new Set([...(next.metadata.finalizers ?? []), 'orphan'])];
-    if (rt.kind === 'Namespace') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
-    if (rt.kind === 'Pod' && policy === 'Orphan') await orphanDependents(this, current);
-    return this.store.update(objectKey(rt, current.metadata.namespace, current.metadata.name!), next);
-  }
-
-  private async finishForeground(rt: ResourceType, owner: KObject): Promise<KObject> {
-    await deleteDependents(this, owner, 'Foreground');
-    const latest = await this.tryGet(rt, owner.metadata.namespace, owner.metadata.name!) ?? owner;
-    latest.metadata.finalizers = (latest.metadata.finalizers ?? []).filter((f: string) => f !== 'foregroundDeletion');
-    if (latest.metadata.finalizers.length) return this.store.update(objectKey(rt, owner.metadata.namespace, owner.metadata.name!), latest);
-    return this.finishDelete(rt, latest);
-  }
-
-  private async forceRemove(rt: ResourceType, obj: KObject): Promise<void> {
-    try {
-      await this.store.delete(objectKey(rt, obj.metadata.namespace, obj.metadata.name!));
-    } catch {
-      /* gone */
-    }
-  }
-
-  private async finishDelete(rt: ResourceType, current: KObject, policy: PropagationPolicy = 'Background'): Promise<KObject> {
-    const key = objectKey(rt, current.metadata.namespace, current.metadata.name!);
-    let last: KObject;
-    try {
-      last = await this.store.delete(key);
-    } catch (e) {
-      if (e instanceof KeyNotFoundError) return current;
-      throw e;
-    }
-    const finalizers: string[] = current.metadata.finalizers ?? [];
-    if (policy === 'Orphan' || finalizers.includes('orphan')) await orphanDependents(this, current);
-    else await deleteDependents(this, current, 'Background');
-    if (rt.kind === 'CustomResourceDefinition') await this.removeCrd(current);
-    return last;
-  }
-
-  private async syncCrdIndex(): Promise<void> {
-    const crdType = this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
-    const types: ResourceType[] = [];
-    const crds = (await this.list(crdType)).items;
-    for (const crd of crds) {
-      if (crd.metadata.deletionTimestamp) continue;
-      const t = servedCrdType(crd);
-      if (t) types.push(t);
-    }
-    for (const t of this.registry.all().filter((x) => x.crd)) this.registry.unregister(t.group, t.plural);
-    for (const t of types) this.registry.register(t);
-    await this.store.writeMeta(CRD_INDEX, types);
-    if (!this.namingCrds) await this.nameCrds();
-    await syncCrdApiServices(this, crds);
-  }
-
-  /**
-   * kube-apiserver's naming and establishing controllers (src/api/crd.ts crdNamingStatus).
-   * They are the API server's own, not kube-controller-manager's, so they run here after
-   * every CRD write, as CRD registration does, with or without the controller manager. Oldest
-   * CRD first, so an earlier claim on a name wins; a CRD deleted frees its names for the rest.
-   */
-  private namingCrds = false;
-  private async nameCrds(): Promise<void> {
-    this.namingCrds = true;
-    try {
-      const crds = (await this.list(this.registry.forKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition'))).items
-        .filter((c) => !c.metadata.deletionTimestamp)
-        .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || a.metadata.name!.localeCompare(b.metadata.name!));
-      for (let i = 0; i < crds.length; i++) {
-        const status = crdNamingStatus(crds[i]!, crds, this.timestamp());
-        if (deepEqual(status, crds[i]!.status)) continue;
-        try {
-          crds[i] = await this.updateStatus({ ...crds[i]!, status }, { fieldManager: 'kube-apiserver' });
-        } catch (e) {
-          // Another API server wrote it meanwhile: that write names it (the user's write stands).
-          if (!(e instanceof ApiError && (e.reason === 'Conflict' || e.reason === 'NotFound'))) throw e;
-        }
-      }
-    } finally {
-      this.namingCrds = false;
-    }
-  }
-
-  private async removeCrd(crd: KObject): Promise<void> {
-    const t = crdResourceType(crd);
-    if (t) {
-      // Custom resources go with their definition.
-      for (const o of (await this.list(t)).items) await this.forceRemove(t, o);
-    }
-    await this.syncCrdIndex();
+    if (rt.kind === 'CustomResourceDefinition') await syncCrdIndex(this);
   }
 }
 
@@ -849,8 +658,6 @@ function withoutMeta(o: KObject): unknown {
   const { metadata, status, apiVersion, kind, ...rest } = o;
   return rest;
 }
-
-export { apiVersionOf, NoKindMatchError };
 
 /** A store write's error as the API reports it: a later write is a Conflict, a deletion meanwhile NotFound. */
 function writeError(rt: ResourceType, name: string, e: unknown): Error {

@@ -2,6 +2,7 @@
 // so a generator's flag table is complete when registered).
 
 import type { FlagDef } from './types';
+import { KUSTOMIZE_HELP } from '../cli/flags/resource-builder-flags';
 
 export const SAVE_CONFIG_FLAG: FlagDef = {
   name: 'save-config',
@@ -26,7 +27,7 @@ export const CREATE_COMMON_FLAGS: FlagDef[] = [SAVE_CONFIG_FLAG, FIELD_MANAGER_F
 export function fileFlags(filenameHelp: string): FlagDef[] {
   return [
     { name: 'filename', shorthand: 'f', type: 'stringSlice', default: [], help: filenameHelp },
-    { name: 'kustomize', shorthand: 'k', type: 'string', help: "Process the kustomization directory. This flag can't be used together with -f or -R." },
+    { name: 'kustomize', shorthand: 'k', type: 'string', help: KUSTOMIZE_HELP },
     { name: 'recursive', shorthand: 'R', type: 'bool', default: false, help: 'Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.' },
   ];
 }

@@ -620,11 +620,6 @@ export interface JsonPathOptions {
   asJson?: boolean;
 }
 
-/** Parses a template; throws JsonPathError with the parser's message. */
-export function parseJsonPath(template: string): JsonPath {
-  return new JsonPath(template);
-}
-
 /**
  * explain's jsonPathParse (kubectl pkg/explain/explain.go): `{.` + `input` (a trailing dot
  * dropped) + `}` parsed, which must be one action; its nodes, a field's name or null for any

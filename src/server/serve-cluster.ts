@@ -65,16 +65,24 @@ export async function serveCluster(api: ApiServer, clusterDir: string, opts: { p
   writeServerRecord(clusterDir, { port: rec.port, insecureHttp: rec.insecureHttp, url: server.url, ...serverIdentity() });
   // Whatever moved it (--port, --insecure-http, the recorded port taken now or last time), kubectl's entry names this server.
   await pointKubeconfig(clusterDir, server.url, opts.log);
-  const unregister = registerApiServer(clusterDir, server.url); // so that `cluster stop` finds every server
+  return serving(api, clusterDir, server, opts.log, '');
+}
+
+/**
+ * A started server listed in `apiservers/` (so that `cluster stop` finds every server), its
+ * clock running; its close unlists it and hands the cluster's record over to another.
+ */
+async function serving(api: ApiServer, clusterDir: string, server: RunningServer, log: ((m: string) => void) | undefined, what: string): Promise<RunningServer> {
+  const unregister = registerApiServer(clusterDir, server.url);
   await runClock(api);
-  opts.log?.(`serving the Kubernetes API at ${server.url}`);
+  log?.(`serving the Kubernetes API at ${server.url}${what}`);
   const close = server.close;
   return {
     ...server,
     close: async () => {
       await close();
       unregister();
-      await handOver(clusterDir, server.url, opts.log);
+      await handOver(clusterDir, server.url, log);
     },
   };
 }
@@ -98,16 +106,5 @@ async function serveSecondary(api: ApiServer, clusterDir: string, opts: { port?:
   const rec = readServerRecord(clusterDir);
   const insecureHttp = opts.insecureHttp ?? rec?.insecureHttp ?? false;
   const server = await startApiServer({ api, clusterDir, port: opts.port ?? 0, insecureHttp, log: opts.log });
-  const unregister = registerApiServer(clusterDir, server.url);
-  await runClock(api);
-  opts.log?.(`serving the Kubernetes API at ${server.url} (another API server of this cluster)`);
-  const close = server.close;
-  return {
-    ...server,
-    close: async () => {
-      await close();
-      unregister();
-      await handOver(clusterDir, server.url, opts.log);
-    },
-  };
+  return serving(api, clusterDir, server, opts.log, ' (another API server of this cluster)');
 }

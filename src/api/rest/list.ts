@@ -38,6 +38,11 @@ interface ContinueToken {
 
 const keyOf = (o: KObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
+/** The continue token of a page ending at key `start` of the list at revision `rv`. */
+function encodeContinue(rv: number, start: string): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start } satisfies ContinueToken)).toString('base64url');
+}
+
 /**
  * A continue token as kube-apiserver's etcd3 store decodes it (storage.DecodeContinue:
  * base64.RawURLEncoding, encoding/json into {v, rv int64, start}): a bad one is a BadRequest
@@ -199,23 +204,13 @@ export async function listObjects(h: RestHandler, req: ApiRequest, t: Target): P
     // of the keys after the page would count objects the selectors leave out).
     if (!req.query.get('labelSelector') && !req.query.get('fieldSelector')) remaining = items.length - from - limit;
     items = items.slice(from, from + limit);
-    const tok: ContinueToken = { v: 'meta.k8s.io/v1', rv: current, start: keyOf(items[items.length - 1]) };
-    continueToken = Buffer.from(JSON.stringify(tok)).toString('base64url');
+    continueToken = encodeContinue(current, keyOf(items[items.length - 1]));
     keepList(h, scope, current, res);
   } else {
     if (from) items = items.slice(from);
     if (kept) forgetList(h, scope, current);
   }
-  if (rep === 'table') {
-    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), gv: t.gv, include: includeObject(req), resourceVersion: res.resourceVersion, continueToken, remainingItemCount: remaining }), 'json');
-  }
-  const metadata: Record<string, unknown> = { resourceVersion: res.resourceVersion };
-  if (continueToken) metadata.continue = continueToken;
-  if (remaining !== undefined) metadata.remainingItemCount = remaining;
-  if (rep === 'partial') {
-    return h.encode(200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })) }, 'json');
-  }
-  return listResponse(h, t, metadata, items, rep);
+  return listResponse(h, req, t, rep, items, { resourceVersion: res.resourceVersion, continueToken, remaining });
 }
 
 /**
@@ -325,23 +320,27 @@ async function listPaged(h: RestHandler, req: ApiRequest, t: Target, limit: numb
   }
   if (!res) return undefined;
   const current = Number(res.resourceVersion);
-  const continueToken = res.next !== undefined ? Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: current, start: res.next } satisfies ContinueToken)).toString('base64url') : undefined;
+  const continueToken = res.next !== undefined ? encodeContinue(current, res.next) : undefined;
   const items = res.items;
   const remaining = continueToken ? res.remaining : undefined;
+  return listResponse(h, req, t, rep, items, { resourceVersion: res.resourceVersion, continueToken, remaining });
+}
+
+/**
+ * A list page in the representation asked for: a Table, PartialObjectMetadata, or the list
+ * as JSON (each item's text from the cache of encoded objects) or YAML.
+ */
+async function listResponse(h: RestHandler, req: ApiRequest, t: Target, rep: Representation, items: KObject[], page: { resourceVersion: string; continueToken?: string; remaining?: number }): Promise<ApiResponse> {
+  const { resourceVersion, continueToken, remaining } = page;
   if (rep === 'table') {
-    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), gv: t.gv, include: includeObject(req), resourceVersion: res.resourceVersion, continueToken, remainingItemCount: remaining }), 'json');
+    return h.encode(200, toTable(items, t.rt.kind, t.rt.group, { crd: await h.crdOf(t), now: h.api.clock.now(), gv: t.gv, include: includeObject(req), resourceVersion, continueToken, remainingItemCount: remaining }), 'json');
   }
-  const metadata: Record<string, unknown> = { resourceVersion: res.resourceVersion };
+  const metadata: Record<string, unknown> = { resourceVersion };
   if (continueToken) metadata.continue = continueToken;
   if (remaining !== undefined) metadata.remainingItemCount = remaining;
   if (rep === 'partial') {
     return h.encode(200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })) }, 'json');
   }
-  return listResponse(h, t, metadata, items, rep);
-}
-
-/** A list as JSON (each item's text from the cache of encoded objects) or YAML. */
-function listResponse(h: RestHandler, t: Target, metadata: Record<string, unknown>, items: KObject[], rep: Representation): ApiResponse {
   const head = { kind: `${t.rt.kind}List`, apiVersion: t.gv, metadata };
   if (rep !== 'json') return h.encode(200, { ...head, items: items.map((o) => h.external(t, o)) }, rep);
   return { status: 200, headers: { 'content-type': 'application/json' }, body: listJson(head, items.map((o) => externalJson(o, t.gv, t.rt.kind))) + '\n' };
