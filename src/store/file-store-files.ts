@@ -1,5 +1,5 @@
 // The file store's view of the object files under `registry/`: reading and parsing them
-// (with a cache keyed by inode, size and ns timestamps), listing folders, and the lock
+// (with a cache keyed by inode, size and times: FileIdentity), listing folders, and the lock
 // holder's memory of what it already checked. While the store holds the lock nobody else
 // changes the registry, and when it takes the lock back with the journal just as it left
 // it, nobody did in between: then what it checked (files and folders) is still true and is
@@ -270,7 +270,7 @@ export class RegistryFiles {
     }
     if (!this.verifyParents(path.dirname(file))) return undefined;
     // A long-lived store (the daemon, reconcile in-process) re-reads the same files over
-    // and over: a file whose inode, size and ns timestamps are unchanged is not read and
+    // and over: a file whose inode, size and times (FileIdentity) are unchanged is not read and
     // parsed again (every write renames a new file into place, so any write changes them).
     let st: fs.Stats;
     try {

@@ -148,7 +148,7 @@ export class MetaDocs {
   /** Meta documents written inside a group: a private copy, written when the lock is given up. */
   private readonly pending = new Map<string, unknown>();
   /**
-   * Parsed documents, valid while the file's inode, size and ns times are unchanged (every
+   * Parsed documents, valid while the file's inode, size and times (FileIdentity) are unchanged (every
    * write renames a new file into place): a reconcile pass asks for the same records (stopped
    * nodes, IP allocations, image lists) for every pod, and an lstat is cheaper than a read.
    */
