@@ -49,13 +49,16 @@ export async function releasePod(api: ApiServer, ref: PodRef): Promise<void> {
 
 /** One node's sweep: every pod with an IP allocation on it whose pod is gone is released. */
 export async function sweepNode(api: ApiServer, node: string): Promise<number> {
-  const owners = await api.sim.podIPs(node);
+  // The store's own map and records, read only (a sweep of every node at once, each 10 min:
+  // a copy of each was most of its garbage), and no [ip, uid] pair per entry.
+  const owners = await api.sim.podIPs(node, true);
   const podType = api.registry.forKind('v1', 'Pod');
   let livePods: Map<string, boolean> | undefined; // uid → live, for records without a name
   let released = 0;
   const stale: string[] = [];
-  for (const [ip, uid] of Object.entries(owners)) {
-    const rt = await loadRuntime(api, uid);
+  for (const ip in owners) {
+    const uid = owners[ip];
+    const rt = await loadRuntime(api, uid, true);
     if (!rt) {
       stale.push(ip); // a free address: drop the entry, the record is already gone
       continue;
@@ -76,7 +79,7 @@ export async function sweepNode(api: ApiServer, node: string): Promise<number> {
   if (stale.length) {
     await api.sim.atomically(async () => {
       const fresh = await api.sim.podIPs(node);
-      for (const ip of stale) if (fresh[ip] === owners[ip] && !(await loadRuntime(api, fresh[ip]))) delete fresh[ip];
+      for (const ip of stale) if (fresh[ip] === owners[ip] && !(await loadRuntime(api, fresh[ip], true))) delete fresh[ip];
       await api.sim.setPodIPs(node, fresh);
     });
   }

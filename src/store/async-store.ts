@@ -118,13 +118,15 @@ export class EngineStore implements Store {
 
   async get(key: string, opts?: ListReadOptions): Promise<KObject | undefined> {
     if (this.turnDue()) await this.turn();
-    await this.engine.releaseInFlight?.(true);
+    const releasing = this.engine.releaseInFlight?.(true);
+    if (releasing) await releasing; // not `await undefined`: a promise and a microtask per read
     return this.engine.get(key, opts);
   }
 
   async list(prefix: string, filter?: (obj: KObject) => boolean, opts?: ListReadOptions): Promise<ListResult> {
     if (this.turnDue()) await this.turn();
-    await this.engine.releaseInFlight?.(true);
+    const releasing = this.engine.releaseInFlight?.(true);
+    if (releasing) await releasing; // not `await undefined`: a promise and a microtask per read
     return this.engine.list(prefix, filter, opts);
   }
 
@@ -166,7 +168,8 @@ export class EngineStore implements Store {
 
   async changesSince(afterRev: number, opts?: ListReadOptions): Promise<WatchEvent[]> {
     if (this.turnDue()) await this.turn();
-    await this.engine.releaseInFlight?.(true);
+    const releasing = this.engine.releaseInFlight?.(true);
+    if (releasing) await releasing; // not `await undefined`: a promise and a microtask per read
     return this.engine.changesSince(afterRev, opts);
   }
 

@@ -274,8 +274,8 @@ export class FileLock {
   /** Which lock is in place (every lock is a new file: its inode and change time), '' for none. */
   private holderStamp(): string {
     try {
-      const st = fs.lstatSync(this.lockPath, { bigint: true });
-      return `${st.ino}:${st.ctimeNs}`;
+      const st = fs.lstatSync(this.lockPath); // a Number stat (file-store-support.ts: FileIdentity)
+      return `${st.ino}:${st.ctimeMs}`;
     } catch {
       return '';
     }
@@ -354,7 +354,7 @@ export class FileLock {
   }
 
   /** The lock folder as it was when a read of it found nobody waiting (see othersWaiting). */
-  private noWaiters: { ino: bigint; mtimeNs: bigint; ctimeNs: bigint } | undefined;
+  private noWaiters: { ino: number; mtimeMs: number; ctimeMs: number } | undefined;
 
   /**
    * Whether another live process waits for the lock (lock.want.*). A holder asks every
@@ -365,12 +365,12 @@ export class FileLock {
    * a file made in the same tick as the change before it would leave the mtime as it was.
    */
   othersWaiting(): boolean {
-    const st = fs.lstatSync(path.dirname(this.lockPath), { bigint: true, throwIfNoEntry: false });
+    const st = fs.lstatSync(path.dirname(this.lockPath), { throwIfNoEntry: false });
     const known = this.noWaiters;
-    if (st && known && st.ino === known.ino && st.mtimeNs === known.mtimeNs && st.ctimeNs === known.ctimeNs) return false;
-    const settled = BigInt(Date.now() - DIR_SETTLED_MS) * 1_000_000n;
+    if (st && known && st.ino === known.ino && st.mtimeMs === known.mtimeMs && st.ctimeMs === known.ctimeMs) return false;
+    const settled = Date.now() - DIR_SETTLED_MS;
     const waiting = this.liveAmong(this.queue());
-    this.noWaiters = !waiting && st && st.mtimeNs < settled && st.ctimeNs < settled ? { ino: st.ino, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs } : undefined;
+    this.noWaiters = !waiting && st && st.mtimeMs < settled && st.ctimeMs < settled ? { ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs } : undefined;
     return waiting;
   }
 

@@ -1,5 +1,5 @@
 // The file store's view of the object files under `registry/`: reading and parsing them
-// (with a cache keyed by inode, size and ns timestamps), listing folders, and the lock
+// (with a cache keyed by inode, size and times: FileIdentity), listing folders, and the lock
 // holder's memory of what it already checked. While the store holds the lock nobody else
 // changes the registry, and when it takes the lock back with the journal just as it left
 // it, nobody did in between: then what it checked (files and folders) is still true and is
@@ -16,7 +16,7 @@ import { readSmallFile } from './file-lock';
 import { processAlive } from './process-alive';
 import { StoreError } from './store';
 import { DamagedObjectError } from './damaged';
-import { parseObject, storeIoError, entryIndex, kindOf, type CachedFile, type EntryKind, type Listing } from './file-store-support';
+import { parseObject, storeIoError, entryIndex, kindOf, sameFile, type CachedFile, type EntryKind, type Listing } from './file-store-support';
 import { JoinedPaths } from './joined-paths';
 
 const DIR_MODE = 0o700;
@@ -186,15 +186,15 @@ export class RegistryFiles {
       this.noteEntry(file, 'file', true, obj.metadata?.name);
       return;
     }
-    let st: fs.BigIntStats | undefined;
+    let st: fs.Stats | undefined;
     if (statNow && obj) {
       try {
-        st = fs.lstatSync(file, { bigint: true });
+        st = fs.lstatSync(file);
       } catch {
         st = undefined;
       }
     }
-    this.cache.set(file, st ? { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, obj, gen: this.gen } : { ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n, obj, gen: this.gen });
+    this.cache.set(file, st ? { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, obj, gen: this.gen } : { ino: -1, size: -1, mtimeMs: -1, ctimeMs: -1, obj, gen: this.gen });
     this.noteEntry(file, 'file', obj !== null, obj?.metadata?.name);
   }
 
@@ -270,15 +270,15 @@ export class RegistryFiles {
     }
     if (!this.verifyParents(path.dirname(file))) return undefined;
     // A long-lived store (the daemon, reconcile in-process) re-reads the same files over
-    // and over: a file whose inode, size and ns timestamps are unchanged is not read and
+    // and over: a file whose inode, size and times (FileIdentity) are unchanged is not read and
     // parsed again (every write renames a new file into place, so any write changes them).
-    let st: fs.BigIntStats;
+    let st: fs.Stats;
     try {
-      st = fs.lstatSync(file, { bigint: true });
+      st = fs.lstatSync(file);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') {
-        if (held) this.cache.set(file, { ino: -1n, size: -1n, mtimeNs: -1n, ctimeNs: -1n, obj: null, gen: this.gen });
+        if (held) this.cache.set(file, { ino: -1, size: -1, mtimeMs: -1, ctimeMs: -1, obj: null, gen: this.gen });
         else this.cache.delete(file);
         return undefined;
       }
@@ -287,11 +287,11 @@ export class RegistryFiles {
     if (st.isDirectory()) return undefined;
     if (!st.isFile()) throw new DamagedObjectError(key, file, st.isSymbolicLink() ? 'a symlink, never followed' : 'not a regular file');
     const hit = this.cache.get(file);
-    if (hit && hit.obj && hit.ino === st.ino && hit.size === st.size && hit.mtimeNs === st.mtimeNs && hit.ctimeNs === st.ctimeNs) {
+    if (hit && hit.obj && sameFile(hit, st)) {
       if (held) hit.gen = this.gen;
       return hit.obj;
     }
-    if (st.size > BigInt(OBJECT_MAX_BYTES)) throw new DamagedObjectError(key, file, `${st.size} bytes`);
+    if (st.size > OBJECT_MAX_BYTES) throw new DamagedObjectError(key, file, `${st.size} bytes`);
     let text: string | undefined;
     try {
       text = readSmallFile(file, OBJECT_MAX_BYTES);
@@ -301,9 +301,9 @@ export class RegistryFiles {
     if (text === undefined) return undefined;
     const obj = parseObject(key, file, text);
     // Only what was read whole is remembered: the size must match what lstat saw.
-    if (Buffer.byteLength(text) === Number(st.size) && keptParsed(key)) {
+    if (Buffer.byteLength(text) === st.size && keptParsed(key)) {
       if (this.cache.size >= CACHE_MAX_OBJECTS) this.cache.clear(); // a bound, whatever others delete
-      this.cache.set(file, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, obj, gen: held ? this.gen : 0 });
+      this.cache.set(file, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, obj, gen: held ? this.gen : 0 });
       return obj;
     }
     this.cache.delete(file);

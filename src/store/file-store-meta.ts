@@ -24,7 +24,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readSmallFile } from './file-lock';
 import { assertSafeKey, StoreError } from './store';
-import { storeIoError } from './file-store-support';
+import { storeIoError, sameFile, type FileIdentity } from './file-store-support';
 import { atomicWrite, warnOnce, OBJECT_MAX_BYTES } from './file-store-files';
 import { cloneJson, deepFreeze } from './clone';
 import { parseJson, stringifyJson } from '../util/exact-json';
@@ -137,11 +137,7 @@ function parseRecordLines(text: string): { value: Record<string, unknown>; first
   return { value, firstBytes: lines.length ? Buffer.byteLength(lines[0]) + 1 : 0, whole: tail === '' };
 }
 
-interface CacheEntry {
-  ino: bigint;
-  size: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
+interface CacheEntry extends FileIdentity {
   value: unknown;
   hold?: number;
   /** A file of records: its first line's bytes, and whether a line may be appended (it ends at a line's end). */
@@ -152,7 +148,7 @@ export class MetaDocs {
   /** Meta documents written inside a group: a private copy, written when the lock is given up. */
   private readonly pending = new Map<string, unknown>();
   /**
-   * Parsed documents, valid while the file's inode, size and ns times are unchanged (every
+   * Parsed documents, valid while the file's inode, size and times (FileIdentity) are unchanged (every
    * write renames a new file into place): a reconcile pass asks for the same records (stopped
    * nodes, IP allocations, image lists) for every pod, and an lstat is cheaper than a read.
    */
@@ -216,10 +212,10 @@ export class MetaDocs {
     }
     const file = this.file(name);
     let text: string | undefined;
-    let st: fs.BigIntStats | undefined;
+    let st: fs.Stats | undefined;
     try {
       // Absent is the common case for some (a node never stopped): no exception for it.
-      st = fs.lstatSync(file, { bigint: true, throwIfNoEntry: false });
+      st = fs.lstatSync(file, { throwIfNoEntry: false });
       if (!st) {
         this.cache.delete(name);
         if (trusted) this.absentInHold.add(name);
@@ -231,7 +227,7 @@ export class MetaDocs {
     if (!st) this.cache.delete(name);
     else {
       const hit = this.cache.get(name);
-      if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeNs === st.mtimeNs && hit.ctimeNs === st.ctimeNs) {
+      if (hit && sameFile(hit, st)) {
         if (trusted) hit.hold = this.hold;
         return hit.value;
       }
@@ -265,10 +261,10 @@ export class MetaDocs {
     // Only what was read whole, from a regular file, is remembered; frozen, so that its short
     // strings are one instance each (clone.ts): a file of runtime records holds 256 pods' image
     // references and times, and at 100,000 pods every record file is kept.
-    if (st && st.isFile() && Buffer.byteLength(text) === Number(st.size)) {
+    if (st && st.isFile() && Buffer.byteLength(text) === st.size) {
       value = deepFreeze(value);
       if (this.cache.size >= CACHE_MAX_DOCS) this.cache.clear();
-      this.cache.set(name, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value, hold: trusted ? this.hold : undefined, log });
+      this.cache.set(name, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value, hold: trusted ? this.hold : undefined, log });
     }
     return value;
   }
@@ -354,14 +350,14 @@ export class MetaDocs {
     } catch (e) {
       throw storeIoError(e, file);
     }
-    let st: fs.BigIntStats;
+    let st: fs.Stats;
     try {
       // One write: a failure leaves at most this line cut short, which readers leave out
       // and the next writer replaces by a whole rewrite (the cache entry is gone).
       const buf = Buffer.from(line);
       if (fs.writeSync(fd, buf) !== buf.length) throw Object.assign(new Error('short write'), { code: 'EIO' });
       if (sync) fs.fdatasyncSync(fd);
-      st = fs.fstatSync(fd, { bigint: true });
+      st = fs.fstatSync(fd);
     } catch (e) {
       throw storeIoError(e, file);
     } finally {
@@ -369,7 +365,7 @@ export class MetaDocs {
     }
     this.absentInHold.delete(records);
     if (this.cache.size >= CACHE_MAX_DOCS) this.cache.clear();
-    this.cache.set(records, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value: deepFreeze(next), hold: this.hold, log: { firstBytes, appendable: true } });
+    this.cache.set(records, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value: deepFreeze(next), hold: this.hold, log: { firstBytes, appendable: true } });
   }
 
   private unlinkDoc(name: string): void {
@@ -388,16 +384,16 @@ export class MetaDocs {
    */
   private remember(name: string, text: string, value: unknown, log?: CacheEntry['log']): void {
     this.absentInHold.delete(name);
-    let st: fs.BigIntStats | undefined;
+    let st: fs.Stats | undefined;
     try {
-      st = fs.lstatSync(this.file(name), { bigint: true, throwIfNoEntry: false });
+      st = fs.lstatSync(this.file(name), { throwIfNoEntry: false });
     } catch {
       return;
     }
-    if (!st || !st.isFile() || Number(st.size) !== Buffer.byteLength(text)) return;
+    if (!st || !st.isFile() || st.size !== Buffer.byteLength(text)) return;
     if (this.cache.size >= CACHE_MAX_DOCS) this.cache.clear();
     // Frozen as a read keeps it (the records unchanged since are frozen already: not walked again).
-    this.cache.set(name, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, value: deepFreeze(value), hold: this.hold !== undefined && lockedDoc(name) ? this.hold : undefined, log });
+    this.cache.set(name, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, value: deepFreeze(value), hold: this.hold !== undefined && lockedDoc(name) ? this.hold : undefined, log });
   }
 
   /** Removes a document; a runtime record inside a group (`defer`) when the lock is given up. */

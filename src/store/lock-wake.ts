@@ -29,7 +29,7 @@ export function wakeThreadReady(): boolean {
 
 /**
  * Calls `done` once when the file at `file` changes or goes, or at once when it cannot be
- * watched (gone already) or is not the lock `stamp` names (`ino:ctimeNs`, FileLock's
+ * watched (gone already) or is not the lock `stamp` names (`ino:ctimeMs`, FileLock's
  * holderStamp: it changed hands between the look and the watch; no stamp: a waiter's file,
  * which is never rewritten). Returns a function that stops the watch. Self-contained (its
  * source runs in the wake-up thread too): node:fs is passed in.
@@ -57,8 +57,8 @@ export function watchLockFile(nodeFs: typeof fs, file: string, stamp: string | u
   if (stamp === undefined) return stop;
   let now = '';
   try {
-    const st = nodeFs.lstatSync(file, { bigint: true });
-    now = `${st.ino}:${st.ctimeNs}`;
+    const st = nodeFs.lstatSync(file);
+    now = `${st.ino}:${st.ctimeMs}`;
   } catch {
     /* gone: now '' */
   }
