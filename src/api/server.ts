@@ -12,8 +12,6 @@ import { ResourceRegistry, KINDS_WITH_GENERATION, pluralGroup, type ResourceType
 import type { KObject } from './types';
 import { cloneJson as deepCopy } from '../store/clone';
 import { deepEqual } from '../util/json-equal';
-
-export { deepEqual };
 import { applyDefaults } from './defaulting';
 import { canonicalQuantities } from './quantity-fields';
 import { checkStorable } from './object-size';

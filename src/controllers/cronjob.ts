@@ -5,7 +5,7 @@
 
 import type { KObject } from '../api/types';
 import { deepCopy } from '../api/types';
-import { deepEqual } from '../api/server';
+import { deepEqual } from '../util/json-equal';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 import { controllerOf, controllerRefTo, ms, ownerKeys, rfc3339, typeFor } from './controller-utils';
 import { isJobFinished } from './job';

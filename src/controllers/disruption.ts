@@ -7,7 +7,7 @@
 // pod) and looks again when the next one is due.
 
 import type { KObject } from '../api/types';
-import { deepEqual } from '../api/server';
+import { deepEqual } from '../util/json-equal';
 import { budgetStatus, disruptionAllowedConditions } from '../api/eviction';
 import { goSelector, labelSelectorMatches } from '../api/selectors';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';

@@ -3,7 +3,7 @@
 // ports resolved from each service port's targetPort (a number or a container port name).
 
 import type { KObject } from '../api/types';
-import { deepEqual } from '../api/server';
+import { deepEqual } from '../util/json-equal';
 import type { ControllerContext, ReconcileKey, Reconciler } from './types';
 import { POD, controllerOf, isPodReady, isPodTerminal, mapMatcher, mapperRead, typeFor } from './controller-utils';
 

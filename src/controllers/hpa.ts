@@ -5,7 +5,7 @@
 // the 5-minute scale-down stabilization; every 15 s, like the real sync period.
 
 import type { KObject } from '../api/types';
-import { deepEqual } from '../api/server';
+import { deepEqual } from '../util/json-equal';
 import { cpuMillis } from '../api/quantity';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 import { POD, isPodActive, isPodReady, ms, recordOnce, selectorMatcher, typeFor, type Condition } from './controller-utils';

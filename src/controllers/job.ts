@@ -6,7 +6,7 @@
 
 import type { KObject } from '../api/types';
 import { deepCopy } from '../api/types';
-import { deepEqual } from '../api/server';
+import { deepEqual } from '../util/json-equal';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 import { POD, claimPods, isPodReady, ms, ownerKeys, podFromTemplate, selectorMatcher, typeFor, type Condition } from './controller-utils';
 

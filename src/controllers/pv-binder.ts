@@ -5,7 +5,7 @@
 
 import type { KObject } from '../api/types';
 import type { ApiServer } from '../api/server';
-import { deepEqual } from '../api/server';
+import { deepEqual } from '../util/json-equal';
 import { bytes } from '../api/quantity';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 import { POD, isPodTerminal, recordOnce, selectorMatcher, typeFor } from './controller-utils';

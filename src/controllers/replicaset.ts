@@ -4,7 +4,7 @@
 
 import type { KObject } from '../api/types';
 import type { CreateFailures } from '../api/sim-state';
-import { deepEqual } from '../api/server';
+import { deepEqual } from '../util/json-equal';
 import type { ControllerContext, ReconcileKey, Reconciler, Result } from './types';
 import {
   POD,
