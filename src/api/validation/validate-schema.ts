@@ -9,6 +9,7 @@ import { walkSchema, childSchema, resolve, schemaTypeWord, valueTypeWord, proper
 import { formatPath, fromPointer, getIn, type Path } from './field-path';
 import { closest } from './suggest';
 import { goJsonKind, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
+import { fieldsByName } from '../../printers/go-order';
 
 export type SchemaRule = 'schema/unknown-field' | 'schema/invalid-type' | 'schema/required' | 'schema/invalid-value';
 
@@ -380,10 +381,22 @@ const GO_TYPES: Record<string, string> = { integer: 'int32', string: 'string', b
 function decodeTypeMessage(value: unknown, expected: string, loc: Located | undefined, path: Path): string {
   const owner = loc?.ownerDef?.split('.').pop() ?? '';
   const goType =
+    (GO_TYPES[expected] && namedScalarType(loc)) ??
     GO_TYPES[expected] ??
     (expected === 'map' ? (loc?.schema.$ref || loc?.schema.properties ? `v1.${loc?.def.split('.').pop()}` : 'map[string]string') : expected === 'array' ? '[]interface {}' : expected);
   const fieldPath = path.filter((s) => typeof s === 'string').join('.');
   return goUnmarshalTypeError(goJsonKind(value), goType, owner, fieldPath);
+}
+
+/**
+ * The Go type a scalar field is declared with when it is a named type (`v1.DeploymentStrategyType`,
+ * a list's element `v1.Capability`): encoding/json and the converter print Type.String(). From
+ * the protobuf descriptor's casttype (k8s-proto.json), read only on this error path.
+ */
+function namedScalarType(loc: Located | undefined): string | undefined {
+  if (!loc?.ownerDef || !loc.ownerField) return undefined;
+  const field = fieldsByName(loc.ownerDef.replace(/^io\.k8s\./, 'k8s.io.'))?.get(loc.ownerField);
+  return field && field[2] !== 2 ? field[5] : undefined;
 }
 
 /** reflect's Kind of a value a JSON map holds (numbers without a fraction are int64: UnmarshalCaseSensitivePreserveInts). */
@@ -410,7 +423,8 @@ function convertTypeMessage(value: unknown, expected: string, loc: Located | und
   if (!to) return undefined;
   const numeric = (k: string) => k === 'int64' || k === 'int32' || k === 'float64';
   // Go converts ints to strings and between numbers; JSON allows neither int to string nor a fraction to an int.
-  if ((from === 'int64' && (numeric(to) || to === 'string')) || (from === 'float64' && numeric(to))) return `cannot convert ${from} to ${to}`;
+  // `cannot convert` prints the destination's Type (named), `unrecognized type` its Kind.
+  if ((from === 'int64' && (numeric(to) || to === 'string')) || (from === 'float64' && numeric(to))) return `cannot convert ${from} to ${namedScalarType(loc) ?? to}`;
   return `unrecognized type: ${to}`;
 }
 
