@@ -26,6 +26,7 @@ import * as path from 'node:path';
 import type { PendingWrites } from './file-store-support';
 import { readSmallFile } from './file-lock';
 import { atomicWrite } from './file-store-files';
+import { beatsSpan } from './lease-beats';
 
 /** How long a release may spend writing deferred object files (past COMPACT_SMALL of them). */
 const SLICE_MS = 50;
@@ -56,6 +57,23 @@ const WAITER_LOOK_MS = 10;
 export const COMPACT_SMALL = 256;
 /** How many keys one pass over the tail picks (a pass is a few ms at 20,000 keys). */
 const BATCH = 512;
+
+/**
+ * Whether a new round may wait for a later release. At rest the node Lease beats hold `rev`
+ * back about a renewal period (lease-beats.ts), yet every release (2.5 a second at 5,000
+ * nodes, one per tick's renewals) began a round for the few files due since (the phased Node
+ * status posts, ~17 a second): a pass over every deferred key, a sort, the `rev` file. Like
+ * etcd's compaction by revision count, a round waits while fewer than COMPACT_SMALL files are
+ * due and `rev` (`committed`) lags the holder's revision by less than the beats' span: a round
+ * then writes ~10 s of files, each once, and `rev` lags the journal by at most about twice
+ * what the beats alone hold back (the trim keeps that tail). A stopped node's stale beat is
+ * written by the round its lag starts. Without beats (no kubelets renewing) nothing waits.
+ */
+export function roundMayWait(pending: PendingWrites, committed: number, rev: number): boolean {
+  const due = pending.filesDue;
+  const beats = pending.size - due;
+  return beats > 0 && due < COMPACT_SMALL && committed > rev - beatsSpan(beats);
+}
 
 /** What a lock holder lends the compaction at its release. */
 export interface CompactionHolder {
@@ -158,7 +176,7 @@ export class Compaction {
     let ended = -1;
     for (;;) {
       if (!r) {
-        if (!start || h.pending.size === 0 || h.rev() <= ended) break;
+        if (!start || h.pending.size === 0 || h.rev() <= ended || roundMayWait(h.pending, h.committed(), h.rev())) break;
         r = { committed: h.committed(), upTo: h.rev(), after: '' };
       }
       const keys = this.nextKeys(h.pending, r, BATCH);

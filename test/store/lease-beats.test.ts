@@ -66,12 +66,14 @@ test('a node Lease\'s renewals stay in the journal, not its file; every reader s
     assert.equal(newest.spec.renewTime, time(20));
     assert.equal(statSync(join(dir, 'registry', LEASE)).ino, ino, 'no file written for a renewal');
     assert.equal(fileOf(dir, LEASE).spec.renewTime, time(0));
-    assert.equal(fileOf(dir, CM).data?.v, '20', 'the other object\'s file is current');
-    assert.equal(revOf(dir), Number(newest.metadata.resourceVersion) - 1, '`rev` just before the renewal the file lacks');
+    // The other object's round waits while `rev` lags less than the beats' span (roundMayWait).
+    assert.equal(fileOf(dir, CM).data?.v, '0', 'the other object\'s file waits for a round');
+    assert.equal(s.get(CM)?.data?.v, '20');
 
     // Another process's reads, list and watch.
     const other = new FileStore(dir, { fsync: false });
     assert.equal(other.get(LEASE)?.spec.renewTime, time(20));
+    assert.equal(other.get(CM)?.data?.v, '20', 'another reader lays the journal over the waiting file');
     assert.deepEqual(other.list('leases/kube-node-lease').items.map((o) => o.spec.renewTime), [time(20)]);
     const beats = other.changesSince(Number(first.metadata.resourceVersion)).filter((e) => e.key === LEASE);
     assert.deepEqual(beats.map((e) => [e.type, e.object.spec.renewTime]), Array.from({ length: 20 }, (_, i) => ['MODIFIED', time(i + 1)]), 'a MODIFIED event per renewal');
@@ -83,12 +85,42 @@ test('a node Lease\'s renewals stay in the journal, not its file; every reader s
       s.update(LEASE, { ...cur, metadata: { ...cur.metadata, labels: { zone: 'a' } } });
     });
     assert.deepEqual([fileOf(dir, LEASE).metadata.labels, fileOf(dir, LEASE).spec.renewTime], [{ zone: 'a' }, time(20)]);
+    assert.equal(fileOf(dir, CM).data?.v, '20', 'no beat left: nothing waits');
     // fsck --repair's compaction writes every file.
     s.group(() => s.update(LEASE, renewed(s.get(LEASE)!, 21)));
     assert.equal(fileOf(dir, LEASE).spec.renewTime, time(20));
     s.compact();
     assert.equal(fileOf(dir, LEASE).spec.renewTime, time(21));
     assert.equal(revOf(dir), s.currentRev());
+    s.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('at rest a round waits until `rev` lags by the beats\' span, then writes each file due once and `rev` moves to just before the newest beats', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-beats-'));
+  try {
+    const s = created(dir);
+    const rev0 = revOf(dir);
+    const ino = statSync(join(dir, 'registry', CM)).ino;
+    // Ticks of 500 other writes to one object and a renewal, as a settled daemon's releases.
+    let g = 0;
+    for (; s.currentRev() - rev0 <= BEATS_SPAN; g++) {
+      assert.equal(revOf(dir), rev0, `\`rev\` waits ${s.currentRev() - rev0} revisions after`);
+      assert.equal(statSync(join(dir, 'registry', CM)).ino, ino, 'the file not written meanwhile');
+      s.group(() => {
+        for (let i = 0; i < 500; i++) s.update(CM, cm(`${g}-${i}`));
+        s.update(LEASE, renewed(s.get(LEASE)!, g + 1));
+      });
+    }
+    // The release that found `rev` the span behind ran the round.
+    assert.equal(fileOf(dir, CM).data?.v, `${g - 1}-499`, 'the file holds the newest state');
+    assert.equal(fileOf(dir, LEASE).spec.renewTime, time(0), 'the fresh renewal stays in the journal');
+    assert.equal(revOf(dir), Number(s.get(LEASE)!.metadata.resourceVersion) - 1, '`rev` just before the renewal the file lacks');
+    const other = new FileStore(dir, { fsync: false });
+    assert.equal(other.get(LEASE)?.spec.renewTime, time(g));
+    other.close();
     s.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
