@@ -121,7 +121,11 @@ export class ScaleOptions {
     this.print = await mutationPrinter(ctx, flags, this.dryRun);
     const { withObjectSource } = await import('./object-source');
     return withObjectSource(ctx, async (source) => {
-      const targets = await resolveTargets(ctx, this.resources, flags, 'scale', { asFiled: true }, source);
+      // kubectl's Visit drops the read's error into r.Err(), wrapped (%w) in its "no objects"
+      // error: CheckErr prints it as a plain error, not as the server's Status.
+      const targets = await resolveTargets(ctx, this.resources, flags, 'scale', { asFiled: true }, source).catch((e: unknown) => {
+        throw e instanceof ApiError ? new CliError(`no objects passed to scale ${formatApiError(e).trimEnd().replace(/^Error from server \(\w+\): /, '')}`) : e;
+      });
       if (this.resourceVersion && targets.items.length > 1) throw new CliError('cannot use --resource-version with multiple resources');
       // kubectl's infoErr: the -n mismatches of -f (ContinueOnError), or the names not found.
       const mismatches = (targets.namespaceErrors ?? []).map((m) => new CliError(m));
