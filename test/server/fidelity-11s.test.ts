@@ -48,3 +48,19 @@ test('diff --as asks as that user: refused on the first object it may not read, 
   // as the admin: no difference, exit 0
   assert.deepEqual(await c.alike(['diff', '-f', WEB]), [0, '', '']);
 });
+
+test('no resource named: the builder\'s errors, a selector\'s own one, as kubectl prints them', async () => {
+  const MISSING = "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n";
+  const SELECTOR = 'error: at least one resource must be specified to use a selector\n';
+  for (const args of [['scale', '--replicas', '1'], ['scale', '--all', '--replicas', '1'], ['edit'], ['patch', '-p', '{}'], ['set', 'selector', 'app=x'], ['set', 'serviceaccount', 'sa'], ['delete']]) {
+    assert.deepEqual(await c.alike(args), [1, '', MISSING], args.join(' '));
+  }
+  for (const args of [['delete', '-l', 'app=web'], ['delete', '--all'], ['delete', '--field-selector', 'metadata.name=x'], ['scale', '-l', 'app=web', '--replicas', '1']]) {
+    assert.deepEqual(await c.alike(args), [1, '', SELECTOR], args.join(' '));
+  }
+});
+
+test('scale --dry-run=client of any kind: printed scaled, nothing sent (the server refuses a kind without /scale)', async () => {
+  assert.deepEqual(await c.alike(['scale', '-f', WEB, '--replicas', '3', '--dry-run=client']), [0, 'configmap/web-config scaled (dry run)\ndeployment.apps/web scaled (dry run)\nservice/web scaled (dry run)\n', '']);
+  assert.deepEqual(await c.alike(['scale', 'cm/web-config', '--replicas', '3', '--dry-run=server']), [1, '', 'Error from server (NotFound): the server could not find the requested resource\n']);
+});
