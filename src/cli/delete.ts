@@ -12,7 +12,7 @@ import { EMPTY_NAME, PrintedError, formatApiError, sourceError, printedBlocks } 
 import { addDryRunFlag, parseDryRun, dryRunSuffix, type DryRunMode } from './flags/dry-run';
 import { parseDuration } from './flags/duration';
 import { addDeleteFlags, DELETE_FLAGS_SHOWN, deletionOptions, type DeleteFlagValues, type DeletionOptions } from './flags/delete-flags';
-import { addResourceBuilderFlags, NO_RESOURCES_MESSAGE } from './flags/resource-builder-flags';
+import { addResourceBuilderFlags, noResourcesError } from './flags/resource-builder-flags';
 import { kubectlHelp } from './kubectl-help';
 import { rawUriError } from './get-raw';
 import { DELETE_EXAMPLE, DELETE_LONG } from './verb-help';
@@ -84,7 +84,7 @@ export class DeleteOptions {
       return this;
     }
     if (this.resources.length === 0 && (f.filename ?? []).length === 0 && !f.kustomize) {
-      throw new CliError(NO_RESOURCES_MESSAGE);
+      throw new CliError(noResourcesError({ selector: f.selector, fieldSelector: f.fieldSelector, all: f.all }));
     }
     return this;
   }

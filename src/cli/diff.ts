@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ApiError, CliError } from '../api/errors';
 import { deepCopy, type KObject } from '../api/types';
-import type { ResourceType } from '../api/resources';
+import { objectPath, resourcePath, type ResourceType } from '../api/resources';
 import type { CliContext } from './context';
 import type { Program } from './root';
 import type { FileFlags } from './manifest-input';
@@ -112,6 +112,8 @@ export async function runDiff(ctx: CliContext, flags: DiffFlags): Promise<number
   validateFileFlags(flags);
   if (!(flags.filename ?? []).length && !flags.kustomize) throw new CliError('must specify one of -f and -k');
   const api = await ctx.api();
+  // --as: each of kubectl's requests authorized as the user it names (the live GET first)
+  const check = await (await import('./impersonation')).requestCheck(ctx.flags, api);
   // Complete parses the allowlist before Run reads a file.
   const pruneSource = flags.prune ? await (await import('./object-source')).localSource(ctx, api) : undefined;
   const pruneTypes = pruneSource ? await (await import('./prune')).pruneTypes(pruneSource, flags.pruneAllowlist) : undefined;
@@ -138,11 +140,14 @@ export async function runDiff(ctx: CliContext, flags: DiffFlags): Promise<number
       const obj = item.object;
       const name = obj.metadata?.name;
       if (!name) throw new CliError('resource name may not be empty');
+      await check('GET', objectPath(item.type, namespace, name));
       const live = await api.tryGet(item.type, namespace, name);
       if (live) visited.push(live);
       else if (item.type.namespaced && namespace) visited.push({ ...obj, metadata: { ...obj.metadata, namespace } });
       let merged: KObject;
       try {
+        // the dry run: kubectl's server-side apply or patch of what exists, a create of what does not
+        await (live || flags.serverSide ? check('PATCH', objectPath(item.type, namespace, name), { dryRun: 'All' }) : check('POST', resourcePath(item.type, namespace), { dryRun: 'All' }));
         if (flags.serverSide) {
           // InfoObject.Merged with --server-side: an apply patch, dry run, as this manager.
           merged = (await api.apply(item.type, { ...obj, metadata: { ...obj.metadata, namespace } }, { fieldManager: manager, force: Boolean(flags.forceConflicts), dryRun: true })).object;

@@ -77,13 +77,14 @@ export function register(program: Command, p: Program): void {
           }
           [forType, forName] = [t, name];
         }
-        const types = (flags.types ?? []).flatMap((t) => t.split(',')).filter(Boolean);
-        for (const t of types) if (t !== 'Normal' && t !== 'Warning') throw new CliError(`valid --types are Normal or Warning`);
+        // kubectl compares the types case-insensitively (strings.EqualFold): `--types warning` is Warning
+        const types = (flags.types ?? []).flatMap((t) => t.split(',')).filter(Boolean).map((t) => t.toLowerCase());
+        for (const t of types) if (t !== 'normal' && t !== 'warning') throw new CliError(`valid --types are Normal or Warning`);
         // --as: refused as kube-apiserver refuses kubectl's one request (a watch alone with -w).
         const { actingUser, authorizeAs } = await import('./impersonation');
         const eventsPath = resourcePath(evType, flags.allNamespaces ? undefined : ctx.namespace);
         await authorizeAs(api, await actingUser(ctx.flags, api), 'GET', eventsPath, flags.watch ? { watch: 'true' } : {});
-        const keep = (e: KObject) => (!forType || (e.involvedObject?.kind === forType.kind && e.involvedObject?.name === forName)) && (!types.length || types.includes(e.type));
+        const keep = (e: KObject) => (!forType || (e.involvedObject?.kind === forType.kind && e.involvedObject?.name === forName)) && (!types.length || types.includes(String(e.type).toLowerCase()));
         let items = (await api.list(evType, { namespace: flags.allNamespaces ? undefined : ctx.namespace })).items.filter(keep);
         if (flags.watch) {
           // kubectl events -w only watches: no list, no sort, no "No events found". The watch

@@ -121,7 +121,12 @@ export class ScaleOptions {
     this.print = await mutationPrinter(ctx, flags, this.dryRun);
     const { withObjectSource } = await import('./object-source');
     return withObjectSource(ctx, async (source) => {
-      const targets = await resolveTargets(ctx, this.resources, flags, 'scale', { asFiled: true }, source);
+      // kubectl's Visit drops the read's error into r.Err(), wrapped (%w) in its "no objects"
+      // error: CheckErr prints it as a plain error, not as the server's Status.
+      // scale's --all is ResourceTypeOrNameArgs' (no selector of its own): without a resource, the builder's missingResourceError
+      const targets = await resolveTargets(ctx, this.resources, this.resources.length ? flags : { ...flags, all: false }, 'scale', { asFiled: true }, source).catch((e: unknown) => {
+        throw e instanceof ApiError ? new CliError(`no objects passed to scale ${formatApiError(e).trimEnd().replace(/^Error from server \(\w+\): /, '')}`) : e;
+      });
       if (this.resourceVersion && targets.items.length > 1) throw new CliError('cannot use --resource-version with multiple resources');
       // kubectl's infoErr: the -n mismatches of -f (ContinueOnError), or the names not found.
       const mismatches = (targets.namespaceErrors ?? []).map((m) => new CliError(m));
@@ -140,13 +145,14 @@ export class ScaleOptions {
 
   private async scaleOne(source: ObjectSource, t: Target): Promise<void> {
     const { ctx, dryRun, print } = this;
-    // The kinds with a scale subresource: the built-in ones, and custom resources whose CRD declares one.
-    if (!(t.type.crd ? t.type.crdSubresources?.scale : SCALABLE_KINDS.has(t.type.kind))) throw new ApiError('NotFound', 'the server could not find the requested resource');
     const obj = t.object;
+    // a client dry run sends nothing: whatever the kind, kubectl prints it scaled
     if (dryRun === 'client') {
       ctx.out(print(obj, 'scaled'));
       return;
     }
+    // The kinds with a scale subresource: the built-in ones, and custom resources whose CRD declares one.
+    if (!(t.type.crd ? t.type.crdSubresources?.scale : SCALABLE_KINDS.has(t.type.kind))) throw new ApiError('NotFound', 'the server could not find the requested resource');
     const ns = t.type.namespaced ? obj.metadata.namespace : undefined;
     const name = obj.metadata.name;
     // client-go's request builder, before anything is sent.

@@ -44,3 +44,11 @@ export function addResourceBuilderFlags(cmd: Command, spec: ResourceBuilderSpec)
   if (spec.local !== undefined) cmd.option('--local', spec.local);
   return cmd;
 }
+
+/**
+ * The builder's error for no resource and no file (cli-runtime's visitorResult): a selector
+ * (-l, --field-selector, --all's "everything") needs a resource type; else its missingResourceError.
+ */
+export function noResourcesError(flags: { selector?: string; fieldSelector?: string; all?: boolean }): string {
+  return flags.selector !== undefined || flags.fieldSelector !== undefined || flags.all ? 'at least one resource must be specified to use a selector' : NO_RESOURCES_MESSAGE;
+}

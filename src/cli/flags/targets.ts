@@ -10,6 +10,7 @@ import type { ObjectSource } from '../object-source';
 import type { KObject } from '../../api/types';
 import type { CliContext } from '../context';
 import { formatApiError, rawError } from '../format-error';
+import { noResourcesError } from './resource-builder-flags';
 import { GO_TYPE_META_PROBE, goJson, goUnmarshalTypeError } from '../../util/go-format';
 
 export interface TargetFlags {
@@ -245,7 +246,7 @@ export async function resolveTargets(
     if (opts.visit) return { items: live, errors, single: singleFile(files), readErrors };
     return { items: live, errors, single: singleFile(files) };
   }
-  if (resources.length === 0) throw new CliError('You must provide one or more resources by argument or filename.');
+  if (resources.length === 0) throw new CliError(noResourcesError(flags));
   const selections = await api.selections(resources);
   const named = selections.some((s) => s.names.length > 0);
   if (named && (flags.selector || flags.all)) {
