@@ -65,6 +65,7 @@ export class RestHandler {
   private refreshing?: Promise<void>;
   /** The last read of the shared state failed. */
   private storeFailed = false;
+  private lastProxied: ProxiedGroupVersion[] = [];
   /** Writes share store groups when the store gains from it (see group-commit.ts). */
   private readonly commits?: GroupCommit<ApiResponse>;
   /** What /metrics reports of the requests this handler answered. */
@@ -165,10 +166,10 @@ export class RestHandler {
       case 'apis': {
         const rep = negotiate(req.headers.accept, { allowTable: false, discovery: true });
         if (rep === 'discovery') {
-          const proxied = r.kind === 'apis' ? await proxiedGroupVersions(this.api) : [];
+          const proxied = r.kind === 'apis' ? await this.proxied() : [];
           return { status: 200, headers: { 'content-type': AGGREGATED_CONTENT_TYPE, vary: 'Accept' }, body: JSON.stringify(aggregatedDiscovery(this.api.registry, r.kind === 'api', proxied)) };
         }
-        return this.encode(200, r.kind === 'api' ? apiVersions() : apiGroupList(this.api.registry, await proxiedGroupVersions(this.api)), rep);
+        return this.encode(200, r.kind === 'api' ? apiVersions() : apiGroupList(this.api.registry, await this.proxied()), rep);
       }
       case 'group': {
         const doc = apiGroup(this.api.registry, r.group);
@@ -195,10 +196,24 @@ export class RestHandler {
     }
   }
 
+  /**
+   * The proxied group/versions (apiservices.ts), read from the store; once a read of the store
+   * failed, the last read, as the rest of discovery is served from memory then.
+   */
+  private async proxied(): Promise<ProxiedGroupVersion[]> {
+    if (this.storeFailed) return this.lastProxied;
+    try {
+      return (this.lastProxied = await proxiedGroupVersions(this.api));
+    } catch {
+      this.storeFailed = true;
+      return this.lastProxied;
+    }
+  }
+
   /** The proxied group/versions of `group` when kubesim serves no API of it (or it is metrics.k8s.io): read only then. */
   private async proxiedIn(group: string): Promise<ProxiedGroupVersion[] | undefined> {
     if (!group || REVIEW_RESOURCES.some((t) => t.group === group) || (group !== METRICS_GROUP && this.api.registry.all().some((t) => t.group === group))) return undefined;
-    const gvs = (await proxiedGroupVersions(this.api)).filter((x) => x.group === group);
+    const gvs = (await this.proxied()).filter((x) => x.group === group);
     return gvs.length ? gvs : undefined;
   }
 
@@ -210,7 +225,7 @@ export class RestHandler {
   private async groupPaths(): Promise<string[]> {
     const seen = new Set<string>();
     // the aggregator's proxy path of each APIService (listed at the root, Available or not)
-    for (const p of await proxiedGroupVersions(this.api)) seen.add(`/apis/${p.group}/${p.version}`);
+    for (const p of await this.proxied()) seen.add(`/apis/${p.group}/${p.version}`);
     for (const t of this.api.registry.all()) if (t.group) for (const v of t.versions) seen.add(`/apis/${t.group}/${v}`);
     seen.add(`/apis/${METRICS_GV}`);
     return [...seen].sort();
