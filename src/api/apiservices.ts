@@ -139,3 +139,62 @@ function crdApiServices(crds: KObject[]): KObject[] {
 export async function syncCrdApiServices(api: ApiServer, crds: KObject[]): Promise<void> {
   await reconcileApiServices(api, 'true', crdApiServices(crds), new Set(builtinApiServices(api).map((o) => o.metadata.name!)));
 }
+
+/** A group/version kube-aggregator proxies to a Service (an APIService with spec.service) that kubesim does not serve itself. */
+export interface ProxiedGroupVersion {
+  group: string;
+  version: string;
+  groupPriorityMinimum: number;
+  versionPriority: number;
+  /** The APIService's name (the legacy /apis list breaks priority ties with it). */
+  name: string;
+  /** Whether the request gets an answer: only metrics.k8s.io's, when its APIService is Available (kubesim is that server). */
+  answered: boolean;
+}
+
+/** The groups kubesim answers itself as aggregated ones (api/rest/metrics.ts), when their APIService is Available. */
+const ANSWERED_HERE = new Set(['metrics.k8s.io/v1beta1']);
+
+/**
+ * The Service-backed APIServices of group/versions kubesim serves no API for (and metrics.k8s.io's):
+ * the aggregator's proxy handlers. One not Available answers `service unavailable`
+ * (handler_proxy.go); one that is would be proxied, and kubesim runs no server behind it.
+ */
+export async function proxiedGroupVersions(api: ApiServer): Promise<ProxiedGroupVersion[]> {
+  const served = new Set(REVIEW_GROUP_VERSIONS);
+  for (const t of api.registry.all()) for (const v of t.versions) served.add(t.group ? `${t.group}/${v}` : v);
+  const list = await api.list(api.registry.forKind('apiregistration.k8s.io/v1', 'APIService'), { shared: true });
+  const out: ProxiedGroupVersion[] = [];
+  for (const o of list.items) {
+    const { group, version, service } = o.spec ?? {};
+    // (the legacy group's APIService is skipped, as the aggregator's /apis skips it)
+    if (!service || !group || !version || served.has(`${group}/${version}`)) continue;
+    const available = (o.status?.conditions ?? []).some((c: any) => c?.type === 'Available' && c?.status === 'True');
+    out.push({ group, version, groupPriorityMinimum: Number(o.spec.groupPriorityMinimum ?? 0), versionPriority: Number(o.spec.versionPriority ?? 0), name: o.metadata.name!, answered: available && ANSWERED_HERE.has(`${group}/${version}`) });
+  }
+  return out;
+}
+
+/** The group's priority in discovery (the highest groupPriorityMinimum of its APIServices): built-in ones from kube-apiserver's table, a CRD's 1000, metrics-server's 100. */
+export function groupPriority(group: string, isCrdGroup: boolean): number {
+  if (group === 'metrics.k8s.io') return 100;
+  let best = isCrdGroup ? 1000 : 0;
+  for (const [gv, [p]] of Object.entries(PRIORITIES)) if (gv.startsWith(`${group}/`) && p > best) best = p;
+  return best;
+}
+
+/** version.CompareKubeAwareVersionStrings: GA before beta before alpha, higher numbers first, others last by name. Negative when `a` sorts first. */
+export function compareKubeAwareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    return m ? { major: Number(m[1]), rank: m[2] === 'alpha' ? 0 : m[2] === 'beta' ? 1 : 2, minor: Number(m[3] ?? 0) } : undefined;
+  };
+  const [x, y] = [parse(a), parse(b)];
+  if (!x || !y) return x ? -1 : y ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  return y.rank - x.rank || y.major - x.major || y.minor - x.minor;
+}
+
+/** Whether discovery lists metrics.k8s.io/v1beta1 with its resources: no APIService for it that kubesim does not answer (kubectl's SupportedMetricsAPIVersionAvailable then holds). */
+export async function metricsApiListed(api: ApiServer): Promise<boolean> {
+  return !(await proxiedGroupVersions(api)).some((p) => `${p.group}/${p.version}` === 'metrics.k8s.io/v1beta1' && !p.answered);
+}

@@ -8,6 +8,7 @@ import { kubectlHelp } from './kubectl-help';
 import { tabwrite, GET_TABLE } from '../printers/tabwriter';
 import { METRICS_GROUP, METRICS_GV, METRICS_RESOURCES } from '../api/rest/metrics';
 import { REVIEW_GROUP_VERSIONS, REVIEW_RESOURCES } from '../api/rest/reviews';
+import { metricsApiListed } from '../api/apiservices';
 
 /** One line of the table: a registered type, or one of metrics.k8s.io's. */
 interface Row {
@@ -57,9 +58,10 @@ export function register(program: Command, p: Program): void {
         if (flags.sortBy && flags.sortBy !== 'name' && flags.sortBy !== 'kind') throw new CliError('--sort-by accepts only name or kind');
         const api = await ctx.api();
         let types: Row[] = [...api.registry.all()].map((t) => ({ ...t, apiVersion: apiVersionOf(t) }));
-        // the simulated metrics-server's group, where kubectl's sort by group puts it
+        // the simulated metrics-server's group, where kubectl's sort by group puts it (none while its
+        // APIService is not Available: discovery lists it Stale, without resources; kubectl skips it)
         const at = types.findIndex((t) => t.group > METRICS_GROUP);
-        types.splice(at < 0 ? types.length : at, 0, ...METRICS_RESOURCES.map((m) => ({ plural: m.plural, shortNames: [], group: METRICS_GROUP, apiVersion: METRICS_GV, namespaced: m.namespaced, kind: m.kind, verbs: [...m.verbs], categories: [] })));
+        if (await metricsApiListed(api)) types.splice(at < 0 ? types.length : at, 0, ...METRICS_RESOURCES.map((m) => ({ plural: m.plural, shortNames: [], group: METRICS_GROUP, apiVersion: METRICS_GV, namespaced: m.namespaced, kind: m.kind, verbs: [...m.verbs], categories: [] })));
         // the review resources (SelfSubjectAccessReview, ...): served, not stored, so not in the registry
         for (const r of REVIEW_RESOURCES) {
           const i = types.findIndex((t) => t.group > r.group);
@@ -107,7 +109,7 @@ export function register(program: Command, p: Program): void {
         const api = await ctx.api();
         const versions = new Set<string>();
         for (const t of api.registry.all()) for (const v of t.versions) versions.add(t.group ? `${t.group}/${v}` : v);
-        versions.add(METRICS_GV);
+        if (await metricsApiListed(api)) versions.add(METRICS_GV);
         for (const gv of REVIEW_GROUP_VERSIONS) versions.add(gv);
         ctx.out([...versions].sort().map((v) => v + '\n').join(''));
       }),

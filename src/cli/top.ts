@@ -14,6 +14,7 @@ import type { CliContext } from './context';
 import type { Program } from './root';
 import { groupHelp, kubectlHelp } from './kubectl-help';
 import { selectorListOptions } from '../api/list-options';
+import { metricsApiListed } from '../api/apiservices';
 import { objectPath, resourcePath, type ResourceType } from '../api/resources';
 import type { ListOptions } from '../api/server';
 import { SELECTOR_HELP } from './flags/resource-builder-flags';
@@ -159,11 +160,17 @@ export function goDuration(ms: number): string {
   return `${neg ? '-' : ''}${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${secs}s`;
 }
 
+/** kubectl top's check of the server's groups (SupportedMetricsAPIVersionAvailable): metrics.k8s.io/v1beta1 listed, not Stale. */
+async function requireMetricsApi(api: ApiServer): Promise<void> {
+  if (!(await metricsApiListed(api))) throw new CliError('Metrics API not available');
+}
+
 export async function runTopNode(ctx: CliContext, name: string | undefined, flags: TopNodeFlags): Promise<number> {
   validateTop(flags.sortBy, name, [flags.selector]);
   const api = await ctx.api();
   const nodeType = api.resolve('nodes');
   const listOptions = name ? undefined : topListOptions(nodeType, flags.selector, undefined, undefined);
+  await requireMetricsApi(api);
   // the metrics, then the nodes (their capacity)
   await authorizeTop(ctx, api, [metricsPath('nodes', undefined, name), name ? objectPath(nodeType, undefined, name) : resourcePath(nodeType, undefined)]);
   let nodes: KObject[];
@@ -198,6 +205,7 @@ export async function runTopPod(ctx: CliContext, name: string | undefined, flags
   const podType = api.resolve('pods');
   const ns = flags.allNamespaces ? undefined : ctx.namespace;
   const listOptions = name ? undefined : topListOptions(podType, flags.selector, flags.fieldSelector, ns);
+  await requireMetricsApi(api);
   await authorizeTop(ctx, api, [metricsPath('pods', name ? ctx.namespace : ns, name)]);
   let metrics: PodMetrics[];
   if (name) {

@@ -6,8 +6,8 @@
 // remote controller then GETs the group/version's discovery document through the Service:
 // kubesim runs no aggregated servers, so only the groups it serves itself (metrics.k8s.io,
 // as metrics-server would) pass; any other fails as a pod with nothing listening on its
-// port would (connection refused). A request for such a group's resources is answered as
-// for a group nothing serves (kubesim cannot proxy it).
+// port would (connection refused). A group/version whose APIService is not Available gets the
+// aggregator's 503 and is Stale in discovery (api/apiservices.ts proxiedGroupVersions).
 
 import { ApiError } from '../api/errors';
 import { LOCAL_AVAILABLE_MESSAGE } from '../api/strategies/apiregistration';

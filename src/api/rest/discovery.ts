@@ -4,6 +4,7 @@
 import { atVersion, type ResourceRegistry, type ResourceType } from '../resources';
 import { metricsDiscoveryItem, metricsGroup } from './metrics';
 import { REVIEW_GROUP_VERSIONS, reviewDiscoveryItems } from './reviews';
+import { compareKubeAwareVersions, groupPriority, type ProxiedGroupVersion } from '../apiservices';
 
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
@@ -96,14 +97,56 @@ export function apiVersions(): Record<string, unknown> {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] };
 }
 
-function groupDoc(g: { name: string; versions: string[] }): Record<string, unknown> {
+type GroupDoc = ReturnType<typeof metricsGroup>;
+
+function groupDoc(g: { name: string; versions: string[] }): GroupDoc {
   const versions = g.versions.map((v) => ({ groupVersion: `${g.name}/${v}`, version: v }));
-  return { name: g.name, versions, preferredVersion: versions[0] };
+  return { name: g.name, versions, preferredVersion: versions[0]! };
 }
 
-export function apiGroupList(registry: ResourceRegistry): Record<string, unknown> {
+export function apiGroupList(registry: ResourceRegistry, proxied: ProxiedGroupVersion[] = []): Record<string, unknown> {
   // metrics.k8s.io is an aggregated group (metrics-server's APIService): listed last
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groupsOf(registry).map(groupDoc), ...reviewGroups(registry).map(groupDoc), metricsGroup()] };
+  const groups: GroupDoc[] = [...groupsOf(registry).map(groupDoc), ...reviewGroups(registry).map(groupDoc), metricsGroup()];
+  // the aggregator's /apis lists every APIService's group, Available or not (handler_apis.go)
+  const crdGroups = new Set(registry.all().filter((t) => t.crd).map((t) => t.group));
+  const key = (name: string, tie: string, priority = groupPriority(name, crdGroups.has(name))) => ({ priority, tie });
+  for (const g of proxiedGroups(proxied, (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const have = groups.find((x) => x.name === g.name);
+    if (have) {
+      for (const v of g.versions) if (!have.versions.some((x) => x.version === v.version)) have.versions.push({ groupVersion: `${g.name}/${v.version}`, version: v.version });
+      continue;
+    }
+    const at = lastBefore(groups, (x) => !before(key(g.name, g.versions[0]!.name, g.priority), key(x.name, `${x.preferredVersion.version}.${x.name}`)));
+    groups.splice(at + 1, 0, groupDoc({ name: g.name, versions: g.versions.map((v) => v.version) }));
+  }
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+}
+
+/**
+ * Where a proxied group goes: after the last group that sorts before it (kubesim's own groups
+ * are not all in kube's priority order, so not before the first that sorts after it).
+ */
+function lastBefore<T>(list: T[], sortsBefore: (x: T) => boolean): number {
+  for (let i = list.length - 1; i >= 0; i--) if (sortsBefore(list[i]!)) return i;
+  return -1;
+}
+
+/** Whether a group of priority/tie `a` sorts before `b` (priority high first, then the tie-breaking name). */
+function before(a: { priority: number; tie: string }, b: { priority: number; tie: string }): boolean {
+  return a.priority > b.priority || (a.priority === b.priority && a.tie < b.tie);
+}
+
+/** The proxied group/versions by group, in the aggregator's order (SortedByGroupAndVersion): group priority, then `tie`; versions by priority, then kube's version order. */
+function proxiedGroups(proxied: ProxiedGroupVersion[], tie: (a: ProxiedGroupVersion, b: ProxiedGroupVersion) => number): { name: string; priority: number; versions: ProxiedGroupVersion[] }[] {
+  const sorted = [...proxied].sort((a, b) => b.groupPriorityMinimum - a.groupPriorityMinimum || tie(a, b));
+  const out: { name: string; priority: number; versions: ProxiedGroupVersion[] }[] = [];
+  for (const gv of sorted) {
+    const g = out.find((x) => x.name === gv.group);
+    if (g) g.versions.push(gv);
+    else out.push({ name: gv.group, priority: gv.groupPriorityMinimum, versions: [gv] });
+  }
+  for (const g of out) g.versions.sort((a, b) => b.versionPriority - a.versionPriority || compareKubeAwareVersions(a.version, b.version));
+  return out;
 }
 
 export function apiGroup(registry: ResourceRegistry, group: string): Record<string, unknown> | undefined {
@@ -145,9 +188,9 @@ function discoveryResource(t: ResourceType, version: string): Record<string, unk
 }
 
 /** apidiscovery.k8s.io/v2 APIGroupDiscoveryList for /api (legacy) or /apis. */
-export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean): Record<string, unknown> {
+export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean, proxied: ProxiedGroupVersion[] = []): Record<string, unknown> {
   const groups = legacy ? [{ name: '', versions: ['v1'] }] : groupsOf(registry);
-  const items = groups.map((g) => ({
+  const items: { metadata: Record<string, unknown>; versions: Record<string, unknown>[] }[] = groups.map((g) => ({
     metadata: legacy ? { creationTimestamp: null } : { name: g.name, creationTimestamp: null },
     versions: g.versions.map((v) => ({ version: v, resources: typesIn(registry, g.name, v).map((t) => discoveryResource(t, v)), freshness: 'Current' })),
   }));
@@ -155,6 +198,32 @@ export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean)
     const have = new Set(groups.map((g) => g.name));
     for (const item of reviewDiscoveryItems()) if (!have.has((item.metadata as { name: string }).name)) items.push(item as (typeof items)[number]);
     items.push(metricsDiscoveryItem() as (typeof items)[number]);
+    addStaleVersions(items, registry, proxied);
   }
   return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
+}
+
+/**
+ * kube-aggregator's discovery manager (handler_discovery.go, syncAPIService): a proxied
+ * group/version whose discovery GET fails (its APIService not Available: the proxy's 503) is
+ * listed with no resources, freshness Stale; kubectl counts it a failed group/version.
+ */
+function addStaleVersions(items: { metadata: Record<string, unknown>; versions: Record<string, unknown>[] }[], registry: ResourceRegistry, proxied: ProxiedGroupVersion[]): void {
+  const crdGroups = new Set(registry.all().filter((t) => t.crd).map((t) => t.group));
+  const nameOf = (item: (typeof items)[number]) => String(item.metadata.name);
+  for (const g of proxiedGroups(proxied, (a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))) {
+    const versions = g.versions.filter((v) => !v.answered).map((v) => ({ version: v.version, freshness: 'Stale' }));
+    const item = items.find((x) => nameOf(x) === g.name);
+    if (item) {
+      for (const v of versions) {
+        const i = item.versions.findIndex((x) => x.version === v.version);
+        if (i >= 0) item.versions[i] = v;
+        else item.versions.push(v);
+      }
+      continue;
+    }
+    if (!versions.length) continue;
+    const at = lastBefore(items, (x) => !before({ priority: g.priority, tie: g.name }, { priority: groupPriority(nameOf(x), crdGroups.has(nameOf(x))), tie: nameOf(x) }));
+    items.splice(at + 1, 0, { metadata: { name: g.name, creationTimestamp: null }, versions });
+  }
 }

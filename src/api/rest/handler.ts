@@ -24,6 +24,7 @@ import type { WatchCache } from './watch-cache';
 import { openapiV2, openapiV3Index, openapiV3GroupVersion } from './openapi';
 import { versionInfo } from '../version-info';
 import { METRICS_GROUP, METRICS_GV, metricsRoutes } from './metrics';
+import { proxiedGroupVersions, type ProxiedGroupVersion } from '../apiservices';
 import type { TokenIssuer } from './token-request';
 import type { TokenCheck } from './types';
 import { GroupCommit } from './group-commit';
@@ -64,6 +65,7 @@ export class RestHandler {
   private refreshing?: Promise<void>;
   /** The last read of the shared state failed. */
   private storeFailed = false;
+  private lastProxied: ProxiedGroupVersion[] = [];
   /** Writes share store groups when the store gains from it (see group-commit.ts). */
   private readonly commits?: GroupCommit<ApiResponse>;
   /** What /metrics reports of the requests this handler answered. */
@@ -141,7 +143,16 @@ export class RestHandler {
         if (!fromMemory) throw e;
       }
     }
-    if ((r.kind === 'group' || r.kind === 'resource-list' || r.kind === 'resource') && r.group === METRICS_GROUP) return metricsRoutes(this, req, r, method);
+    if (r.kind === 'group' || r.kind === 'resource-list' || r.kind === 'resource') {
+      const proxied = await this.proxiedIn(r.group);
+      if (proxied) {
+        const gvs = proxied.filter((x) => r.kind === 'group' || x.version === r.version);
+        // the aggregator's proxy handler: a group/version whose APIService is not Available (handler_proxy.go's proxyError)
+        if (r.kind !== 'group' && gvs.some((x) => !x.answered)) return SERVICE_UNAVAILABLE;
+        if (r.kind === 'group' && r.group !== METRICS_GROUP && gvs.length) return jsonResponse(200, { kind: 'APIGroup', apiVersion: 'v1', ...(apiGroupList(this.api.registry, gvs).groups as { name: string }[]).find((g) => g.name === r.group) });
+      }
+      if (r.group === METRICS_GROUP) return metricsRoutes(this, req, r, method);
+    }
     switch (r.kind) {
       case 'version':
         return jsonResponse(200, versionInfo());
@@ -150,14 +161,15 @@ export class RestHandler {
       case 'health':
         return healthResponse(r.parts, req.query);
       case 'root':
-        return jsonResponse(200, { paths: ['/api', '/api/v1', '/apis', ...this.groupPaths(), '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+        return jsonResponse(200, { paths: ['/api', '/api/v1', '/apis', ...(await this.groupPaths()), '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
       case 'api':
       case 'apis': {
         const rep = negotiate(req.headers.accept, { allowTable: false, discovery: true });
         if (rep === 'discovery') {
-          return { status: 200, headers: { 'content-type': AGGREGATED_CONTENT_TYPE, vary: 'Accept' }, body: JSON.stringify(aggregatedDiscovery(this.api.registry, r.kind === 'api')) };
+          const proxied = r.kind === 'apis' ? await this.proxied() : [];
+          return { status: 200, headers: { 'content-type': AGGREGATED_CONTENT_TYPE, vary: 'Accept' }, body: JSON.stringify(aggregatedDiscovery(this.api.registry, r.kind === 'api', proxied)) };
         }
-        return this.encode(200, r.kind === 'api' ? apiVersions() : apiGroupList(this.api.registry), rep);
+        return this.encode(200, r.kind === 'api' ? apiVersions() : apiGroupList(this.api.registry, await this.proxied()), rep);
       }
       case 'group': {
         const doc = apiGroup(this.api.registry, r.group);
@@ -184,13 +196,36 @@ export class RestHandler {
     }
   }
 
+  /**
+   * The proxied group/versions (apiservices.ts), read from the store; once a read of the store
+   * failed, the last read, as the rest of discovery is served from memory then.
+   */
+  private async proxied(): Promise<ProxiedGroupVersion[]> {
+    if (this.storeFailed) return this.lastProxied;
+    try {
+      return (this.lastProxied = await proxiedGroupVersions(this.api));
+    } catch {
+      this.storeFailed = true;
+      return this.lastProxied;
+    }
+  }
+
+  /** The proxied group/versions of `group` when kubesim serves no API of it (or it is metrics.k8s.io): read only then. */
+  private async proxiedIn(group: string): Promise<ProxiedGroupVersion[] | undefined> {
+    if (!group || REVIEW_RESOURCES.some((t) => t.group === group) || (group !== METRICS_GROUP && this.api.registry.all().some((t) => t.group === group))) return undefined;
+    const gvs = (await this.proxied()).filter((x) => x.group === group);
+    return gvs.length ? gvs : undefined;
+  }
+
   /** A path of a custom resource that is served (the CRD handler answers it, a subresource it lacks too), not one it delegates. */
   private servedCustomResource(r: Route | undefined): boolean {
     return r?.kind === 'resource' && this.api.registry.all().some((t) => t.crd && t.group === r.group && t.plural === r.resource && t.versions.includes(r.version));
   }
 
-  private groupPaths(): string[] {
+  private async groupPaths(): Promise<string[]> {
     const seen = new Set<string>();
+    // the aggregator's proxy path of each APIService (listed at the root, Available or not)
+    for (const p of await this.proxied()) seen.add(`/apis/${p.group}/${p.version}`);
     for (const t of this.api.registry.all()) if (t.group) for (const v of t.versions) seen.add(`/apis/${t.group}/${v}`);
     seen.add(`/apis/${METRICS_GV}`);
     return [...seen].sort();
@@ -373,6 +408,9 @@ const NOT_FOUND_PATH = 'the server could not find the requested resource';
 export function notFoundPath(): RestError {
   return new RestError(404, 'NotFound', NOT_FOUND_PATH, {});
 }
+
+/** http.Error(w, "service unavailable", 503): kube-aggregator's proxy for an APIService that is not Available, plain text, no Status. */
+const SERVICE_UNAVAILABLE: ApiResponse = { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: 'service unavailable\n' };
 
 /** http.NotFound, where kube-apiserver's delegation chain ends (notfoundhandler). */
 const PLAIN_NOT_FOUND: ApiResponse = { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: '404 page not found\n' };
