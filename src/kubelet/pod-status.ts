@@ -14,12 +14,18 @@ function terminatedState(l: { containerID: string; exitCode: number; finishedAt:
 }
 
 function containerStatus(c: CState, spec: any): any {
-  // Without a container ID the member is left out, not deleted: a delete turns the object
-  // into a dictionary, a shape of its own for every function it reaches (one set later
-  // goes last, as it did after the delete).
-  const st: any = c.containerID
-    ? { containerID: c.containerID, image: spec.image, imageID: c.imageID ?? '', lastState: {}, name: c.name, ready: false, restartCount: c.restartCount, started: false, state: {} }
-    : { image: spec.image, imageID: c.imageID ?? '', lastState: {}, name: c.name, ready: false, restartCount: c.restartCount, started: false, state: {} };
+  const st: any = {
+    containerID: c.containerID,
+    image: spec.image,
+    imageID: c.imageID ?? '',
+    lastState: {},
+    name: c.name,
+    ready: false,
+    restartCount: c.restartCount,
+    started: false,
+    state: {},
+  };
+  if (!c.containerID) delete st.containerID;
   if (c.last && c.phase !== 'terminated') st.lastState = terminatedState(c.last);
   const waiting = (reason: string, message?: string) => (st.state = { waiting: message ? { message, reason } : { reason } });
   switch (c.phase) {
@@ -35,7 +41,7 @@ function containerStatus(c: CState, spec: any): any {
       // The kubelet creates and starts a container in one sync: a created container shows once it runs.
       if (c.phase === 'starting') {
         if (c.last) st.containerID = c.last.containerID;
-        else if (st.containerID !== undefined) delete st.containerID;
+        else delete st.containerID;
       }
       if (c.configError !== undefined) waiting('CreateContainerConfigError', c.configError);
       // a pull retried after its back-off: the status keeps the back-off until it ends
@@ -160,18 +166,15 @@ export async function writeStatus(api: ApiServer, pod: KObject, rt: PodRuntime, 
     hostIP,
     hostIPs: [{ ip: hostIP }],
     phase,
+    podIP: rt.ip,
+    podIPs: [{ ip: rt.ip }],
+    qosClass: pod.status?.qosClass,
+    startTime: rfc(rt.startTime),
   };
-  // No IP before the sandbox: left out rather than deleted (a dictionary otherwise, as for
-  // every pod's first status), deleted only when the status as read had one.
   if (rt.mountError || !synced) {
-    if ('podIP' in status) delete status.podIP;
-    if ('podIPs' in status) delete status.podIPs;
-  } else {
-    status.podIP = rt.ip;
-    status.podIPs = [{ ip: rt.ip }];
+    delete status.podIP;
+    delete status.podIPs;
   }
-  status.qosClass = pod.status?.qosClass;
-  status.startTime = rfc(rt.startTime);
   if (initStatuses.length) status.initContainerStatuses = initStatuses;
   if (ephemeralStatuses.length) status.ephemeralContainerStatuses = ephemeralStatuses;
   // Semantic equality, as the kubelet's status manager compares (isPodStatusByKubeletEqual): no text made twice per sync.

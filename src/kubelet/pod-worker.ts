@@ -55,10 +55,7 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
   if (pod.metadata.deletionTimestamp) return terminate(ctx, pod, rt, event, now);
   if (terminal && rt && rt.containers.every((c) => c.phase === 'terminated' || (c.ephemeral && c.phase === 'new'))) return;
 
-  // A copy, as every later sync's record is (cloneJson): one hidden class for the record
-  // and its containers whether the pod is new or not (a literal's differed, and syncPod,
-  // stepContainer and writeStatus were re-optimised after each "wrong map" deopt).
-  rt ??= deepCopy({
+  rt ??= {
     uid,
     namespace: pod.metadata.namespace,
     name: pod.metadata.name,
@@ -66,7 +63,7 @@ export async function syncPod({ ctx, pod, node }: WorkerEnv): Promise<Result | v
     ip: await allocatePodIP(api, node, uid),
     startTime: now,
     containers: [...(pod.spec?.initContainers ?? []).map((c: any) => newCState(c.name, true)), ...(pod.spec?.containers ?? []).map((c: any) => newCState(c.name, false))],
-  } satisfies PodRuntime);
+  };
 
   let wake: Wake | undefined;
   const wakeAt = (at: number, periodic: boolean, endsAt?: number) => {
