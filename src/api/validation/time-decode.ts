@@ -41,6 +41,17 @@ export function loadTimeNames(doc: SchemaDocument): void {
   namesOf = doc;
 }
 
+// What time.Parse surely accepts (days up to 28 are in every month; the rest is checked by
+// rfc3339ParseError): a regular expression test is ~100 times cheaper than the parse.
+const PLAIN = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/** True when the string `v` under the field name `k` surely decodes as its Time or MicroTime (no candidate then). */
+export function plainTime(k: string | number, v: string): boolean {
+  const plain = PLAIN.exec(v);
+  // Six fractional digits suit a MicroTime too.
+  return plain !== null && (plain[1]?.length === 7 || !(typeof k === 'string' && MICRO_FIELDS.has(k)));
+}
+
 /**
  * The first of the candidate strings (paths the walk found under a time field's name, in
  * document order) that its Time or MicroTime does not parse: time.Parse's error, or undefined.
@@ -51,6 +62,7 @@ export function timeDecodeError(candidates: Path[], data: unknown, doc: SchemaDo
     if (typeof v !== 'string') continue;
     const last = path[path.length - 1];
     const maybeMicro = typeof last === 'string' && MICRO_FIELDS.has(last);
+    if (plainTime(last, v)) continue;
     // Most values parse as RFC3339: the schema is asked only about the others and MicroTime names.
     if (!maybeMicro && rfc3339ParseError(v) === '') continue;
     const def = walkSchema(doc, rootDef, path)?.def;

@@ -9,7 +9,7 @@ import { walkSchema, childSchema, resolve, schemaTypeWord, valueTypeWord, proper
 import { formatPath, fromPointer, getIn, type Path } from './field-path';
 import { closest } from './suggest';
 import { goJsonKind, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
-import { loadTimeNames, timeDecodeError, TIME_FIELDS, TIME_MAP_FIELDS } from './time-decode';
+import { loadTimeNames, plainTime, timeDecodeError, TIME_FIELDS, TIME_MAP_FIELDS } from './time-decode';
 
 export type SchemaRule = 'schema/unknown-field' | 'schema/invalid-type' | 'schema/required' | 'schema/invalid-value';
 
@@ -182,11 +182,11 @@ function scanMembers(v: unknown, depth: number, path: Path, found: Path[], marks
       // int32Paths does not look into objects deeper than 64.
       if (depth <= 64 && outOfRange(k, typeof x === 'bigint' ? bigintNumber(x) : x)) found.push([...path, k]);
     } else if (typeof x === 'string') {
-      // A string under a Time's name is timeDecodeError's candidate (few: no parse here).
-      if (TIME_FIELDS.has(k)) times.push([...path, k]);
+      // A string under a Time's name that may not parse is timeDecodeError's candidate.
+      if (TIME_FIELDS.has(k) && !plainTime(k, x)) times.push([...path, k]);
     } else if (typeof x === 'object') {
       path.push(k);
-      if (TIME_MAP_FIELDS.has(k) && !Array.isArray(x)) for (const m of Object.keys(x)) if (typeof (x as Record<string, unknown>)[m] === 'string') times.push([...path, m]);
+      if (TIME_MAP_FIELDS.has(k) && !Array.isArray(x)) for (const [m, t] of Object.entries(x)) if (typeof t === 'string' && !plainTime(m, t)) times.push([...path, m]);
       const hit = scanMembers(x, depth + 1, path, found, marks, times);
       path.pop();
       if (hit) return true;
