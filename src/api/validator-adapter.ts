@@ -38,7 +38,7 @@ export function apiValidator(): Validator {
   /** Schema issues of one object: built-in schemas, or its CRD's openAPIV3Schema (the server's checks). */
   /** `old` (on update) and `rules` (false: the schema alone) concern CRD CEL rules. */
   const schemaIssuesWith = (obj: KObject, rt: ResourceType, def: KObject | undefined, old?: KObject, rules = true, status = false, blocked = false): SchemaIssue[] => {
-    if (!rt.crd) return validateSchema(obj, rt);
+    if (!rt.crd) return validateSchema(obj, rt, true);
     if (!def) return [];
     if (!crdSchemas) throw new Error('schemaIssues before loadValidation()');
     crdValidators ??= new crdSchemas.CrdValidators();
@@ -52,7 +52,7 @@ export function apiValidator(): Validator {
       const issues = inDocumentOrder(obj, schemaIssuesWith(obj, rt, crd, undefined, false).filter((i) => i.rule !== 'schema/required' && (!rt.crd || i.rule === 'schema/unknown-field' || i.decodeError)));
       // A value of the wrong type fails the decoding itself (its first error); only a body that
       // decodes is checked for unknown fields, all in one runtime.strictDecodingError.
-      const typed = issues.find((i) => i.rule !== 'schema/unknown-field');
+      const typed = issues.find((i) => i.immediate) ?? issues.find((i) => i.rule !== 'schema/unknown-field');
       if (typed) return [(fromMap ? typed.convertMessage : undefined) ?? typed.decodeMessage ?? typed.message];
       return issues.length ? [`strict decoding error: ${issues.map((i) => i.decodeMessage ?? i.message).join(', ')}`] : [];
     },

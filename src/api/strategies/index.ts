@@ -11,6 +11,7 @@ import { pvcStrategy, pvStrategy } from './storage';
 import { namespaceStrategy, nodeStrategy, secretStrategy } from './core';
 import { crdStrategy } from './apiextensions';
 import { apiServiceStrategy } from './apiregistration';
+import { resourceQuotaStrategy } from './resource-quota';
 
 export type { KindStrategy, StrategyHost } from './types';
 export { BOOTSTRAP_NAMESPACES } from './core';
@@ -31,6 +32,7 @@ const BY_KIND = new Map<string, KindStrategy>([
   ['/Namespace', namespaceStrategy],
   ['/Node', nodeStrategy],
   ['/Secret', secretStrategy],
+  ['/ResourceQuota', resourceQuotaStrategy],
   ['batch/Job', jobStrategy],
   ['certificates.k8s.io/CertificateSigningRequest', csrStrategy],
   ['apiextensions.k8s.io/CustomResourceDefinition', crdStrategy],

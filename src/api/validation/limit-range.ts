@@ -25,7 +25,7 @@ const isHugePages = (name: string) => name.startsWith('hugepages-');
 const isNative = (name: string) => !name.includes('/') || name.includes('kubernetes.io/');
 
 /** validateResourceName: a qualified name, and a standard resource unless it has a domain. */
-function resourceNameErrors(name: string, f: string): FieldError[] {
+export function resourceNameErrors(name: string, f: string): FieldError[] {
   const errs = isQualifiedName(name).map((m) => invalid(f, q(name), m));
   if (errs.length) return errs;
   const standard = STANDARD_RESOURCES.has(name) || isHugePages(name) || name.startsWith('requests.hugepages-');

@@ -10,6 +10,7 @@ import { formatPath, fromPointer, getIn, type Path } from './field-path';
 import { closest } from './suggest';
 import { goJsonKind, goJsonNumber, goUnmarshalTypeError } from '../../util/go-format';
 import { fieldsByName } from '../../printers/go-order';
+import { loadTimeNames, plainTime, timeDecodeError, TIME_FIELDS, TIME_MAP_FIELDS } from './time-decode';
 
 export type SchemaRule = 'schema/unknown-field' | 'schema/invalid-type' | 'schema/required' | 'schema/invalid-value';
 
@@ -25,6 +26,8 @@ export interface SchemaIssue {
   convertMessage?: string;
   hint?: string;
   rule: SchemaRule;
+  /** A Time or MicroTime that does not parse: it fails the decoding at once, before any other issue. */
+  immediate?: true;
   /** A custom resource's value its decoding refuses (a 400, before any validation): metadata that is no ObjectMeta. */
   decodeError?: true;
   /** A custom resource's issue as the API server's field error (its 422 Invalid cause). */
@@ -38,8 +41,11 @@ export function hasBuiltinSchema(obj: KObject, rt: ResourceType): boolean {
   return loadedSchemas().hasRoot(rootKey(rt.group, version, rt.kind));
 }
 
-/** Validates a built-in object; [] for custom resources (see compileCrdSchema) and kinds without schema. */
-export function validateSchema(obj: KObject, rt: ResourceType): SchemaIssue[] {
+/**
+ * Validates a built-in object; [] for custom resources (see compileCrdSchema) and kinds without
+ * schema. `decode`: the API server's decoding, which also parses the Time and MicroTime fields.
+ */
+export function validateSchema(obj: KObject, rt: ResourceType, decode = false): SchemaIssue[] {
   if (rt.crd) return [];
   const bundle = loadedSchemas();
   const { version } = splitApiVersion(obj.apiVersion);
@@ -47,16 +53,20 @@ export function validateSchema(obj: KObject, rt: ResourceType): SchemaIssue[] {
   const validate = bundle.validatorFor(key);
   if (!validate) return [];
   loadInt32Names(bundle.doc);
+  loadTimeNames(bundle.doc);
   // One walk finds the int32 fields out of range and the null members (and exact int64s) the
   // decoder drops (converts); only their parents are copied. With an own `__proto__` member
   // the whole copy without nulls is made and walked again, as before.
   const found: Path[] = [];
   const marks: Path[] = [];
-  const whole = scanMembers(obj, 0, [], found, marks);
+  const times: Path[] = [];
+  const whole = scanMembers(obj, 0, [], found, marks, times);
   const data = whole ? withoutNulls(obj) : marks.length ? withoutAt(obj, marks) : obj;
   const int32 = whole ? int32Paths(data) : found;
-  if (validate(data)) return int32IssuesAt(int32, obj, bundle, key);
   const rootDef = bundle.doc.roots[key];
+  const time = decode && times.length && rootDef ? timeDecodeError(times, obj, bundle.doc, rootDef) : undefined;
+  if (time) return [{ path: time.path, rule: 'schema/invalid-value', message: time.message, kubectlMessage: time.message, decodeMessage: time.message, immediate: true }];
+  if (validate(data)) return int32IssuesAt(int32, obj, bundle, key);
   if (!rootDef) return [];
   // An int32 field out of range fails the decoding as a wrong type does, unknown fields or not.
   return [...toIssues(validate.errors ?? [], data, bundle.doc, rootDef, rt.kind), ...int32IssuesAt(int32, obj, bundle, key)];
@@ -143,7 +153,7 @@ function int32Paths(data: unknown): Path[] {
  * at an own `__proto__` member (whose fate the copy decides): `found` and `marks` incomplete.
  * An Event's null first/lastTimestamp made the whole Event be copied and walked twice more.
  */
-function scanMembers(v: unknown, depth: number, path: Path, found: Path[], marks: Path[]): boolean {
+function scanMembers(v: unknown, depth: number, path: Path, found: Path[], marks: Path[], times: Path[]): boolean {
   if (v === null || typeof v !== 'object') return false;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
@@ -153,7 +163,7 @@ function scanMembers(v: unknown, depth: number, path: Path, found: Path[], marks
         continue;
       }
       path.push(i);
-      const hit = scanMembers(v[i], depth + 1, path, found, marks);
+      const hit = scanMembers(v[i], depth + 1, path, found, marks, times);
       path.pop();
       if (hit) return true;
     }
@@ -172,9 +182,13 @@ function scanMembers(v: unknown, depth: number, path: Path, found: Path[], marks
       if (typeof x === 'bigint') marks.push([...path, k]);
       // int32Paths does not look into objects deeper than 64.
       if (depth <= 64 && outOfRange(k, typeof x === 'bigint' ? bigintNumber(x) : x)) found.push([...path, k]);
+    } else if (typeof x === 'string') {
+      // A string under a Time's name that may not parse is timeDecodeError's candidate.
+      if (TIME_FIELDS.has(k) && !plainTime(k, x)) times.push([...path, k]);
     } else if (typeof x === 'object') {
       path.push(k);
-      const hit = scanMembers(x, depth + 1, path, found, marks);
+      if (TIME_MAP_FIELDS.has(k) && !Array.isArray(x)) for (const [m, t] of Object.entries(x)) if (typeof t === 'string' && !plainTime(m, t)) times.push([...path, m]);
+      const hit = scanMembers(x, depth + 1, path, found, marks, times);
       path.pop();
       if (hit) return true;
     }

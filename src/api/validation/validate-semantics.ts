@@ -8,6 +8,7 @@ import { isConfigMapKey, isDns1123Label, isQualifiedName, isValidPortName } from
 import { validatePodSpec, portRangeError } from './pod-spec';
 import { cronScheduleError } from './cron-schedule';
 import { limitRangeErrors } from './limit-range';
+import { resourceQuotaSpecErrors, resourceQuotaStatusErrors } from './resource-quota';
 import { labelSelectorMatches } from '../selectors';
 import { isJsonNumber } from '../../util/exact-json';
 
@@ -72,6 +73,9 @@ export function validateSemantics(obj: KObject, rt: ResourceType): FieldError[] 
       break;
     case 'LimitRange':
       out.push(...limitRangeErrors(spec));
+      break;
+    case 'ResourceQuota':
+      if (!rt.group) out.push(...resourceQuotaSpecErrors(spec), ...resourceQuotaStatusErrors(obj.status));
       break;
   }
   return out;

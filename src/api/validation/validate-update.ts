@@ -1,4 +1,5 @@
 // Update rules (ValidateXUpdate): immutable fields, with the apiserver's messages.
+import { resourceQuotaUpdateErrors } from './resource-quota';
 import type { FieldError } from '../errors';
 import type { ResourceType } from '../resources';
 import type { KObject } from '../types';
@@ -102,6 +103,9 @@ export function validateUpdate(oldObj: KObject, newObj: KObject, rt: ResourceTyp
       if (!same(strip(os), strip(ns))) out.push({ field: 'spec', type: 'Forbidden', detail: POD_MUTABLE_TEXT });
       break;
     }
+    case 'ResourceQuota':
+      if (!rt.group) out.push(...resourceQuotaUpdateErrors(os, ns));
+      break;
     case 'ConfigMap':
     case 'Secret':
       if (oldObj.immutable === true) {
