@@ -6,7 +6,7 @@ import type { Validator } from './server';
 import type { ResourceType } from './resources';
 import type { KObject } from './types';
 import { loadSchemas } from './validation/schema-store';
-import { validateSchema, type SchemaIssue } from './validation/validate-schema';
+import { validateSchema, wrapMapInt32, type SchemaIssue } from './validation/validate-schema';
 import { validateSemantics } from './validation/validate-semantics';
 import { validateEphemeralContainersUpdate, validateUpdate } from './validation/validate-update';
 import { splitApiVersion } from './resources';
@@ -47,6 +47,8 @@ export function apiValidator(): Validator {
   return {
     schemaErrors: (obj, rt, crd, fromMap = false) => {
       if (!loaded) return [];
+      // Decoding a strategic merge patch's map wraps an int64 into an int32 field (no error).
+      if (fromMap) wrapMapInt32(obj, rt);
       // Missing required fields are the validator's business (`Required value`), not the decoder's;
       // a custom resource decodes as any JSON but its metadata: only those and its unknown fields fail decoding.
       const issues = inDocumentOrder(obj, schemaIssuesWith(obj, rt, crd, undefined, false).filter((i) => i.rule !== 'schema/required' && (!rt.crd || i.rule === 'schema/unknown-field' || i.decodeError)));

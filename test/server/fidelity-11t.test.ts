@@ -55,3 +55,15 @@ test('a merge patch putting a number into a named string type: encoding/json nam
   }
   UNCHANGED();
 });
+
+test('a strategic merge patch putting an int64 into an int32 field: the map decoding wraps it (Go reflect Convert), validation sees the wrapped value', async () => {
+  // 2^31 wraps to -2^31: the Deployment's validation refuses it (no patch error).
+  assert.equal(await refused(['patch', 'deploy', 'web', '-p', '{"spec":{"replicas":2147483648}}']), 'The Deployment "web" is invalid: spec.replicas: Invalid value: -2147483648: must be greater than or equal to 0\n');
+  UNCHANGED();
+  // 2^32 + 3 wraps to 3, which is stored; a merge patch's result is JSON-decoded instead: refused.
+  assert.equal(c.kubectl(['patch', 'deploy', 'web', '-p', '{"spec":{"replicas":4294967299}}']).stdout, 'deployment.apps/web patched\n');
+  assert.equal(c.kubectl(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']).stdout, '3');
+  const merge = await refused(['patch', 'deploy', 'web', '--type=merge', '-p', '{"spec":{"replicas":4294967299}}']);
+  assert.ok(merge.endsWith('": json: cannot unmarshal number 4294967299 into Go struct field DeploymentSpec.spec.replicas of type int32\n'), merge);
+  assert.equal(c.kubectl(['patch', 'deploy', 'web', '-p', '{"spec":{"replicas":1}}']).stdout, 'deployment.apps/web patched\n');
+});

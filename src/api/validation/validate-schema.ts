@@ -240,6 +240,31 @@ function withoutAt(v: unknown, marks: Path[]): unknown {
   return build(v as Record<string | number, unknown>);
 }
 
+/**
+ * A strategic merge patch's result is decoded from a map (runtime.DefaultUnstructuredConverter's
+ * fromUnstructured), which converts an int64 into an int32 field with Go's reflect Convert: it
+ * wraps, with no error (`2147483648` is stored as -2147483648, which validation may then
+ * refuse). Wraps those values of `obj` in place, as that decoding does.
+ */
+export function wrapMapInt32(obj: KObject, rt: ResourceType): void {
+  if (rt.crd) return;
+  const bundle = loadedSchemas();
+  const key = rootKey(rt.group, splitApiVersion(obj.apiVersion).version, rt.kind);
+  const rootDef = bundle.doc.roots[key];
+  if (!rootDef) return;
+  loadInt32Names(bundle.doc);
+  for (const path of int32Paths(obj)) {
+    const loc = walkSchema(bundle.doc, rootDef, path);
+    const last = path[path.length - 1];
+    if (!loc || !/integer/.test(schemaTypeWord(bundle.doc, loc.schema))) continue;
+    if (!(loc.schema.format === 'int32' || (typeof last === 'string' && UNMARKED_INT32_FIELDS.has(last)))) continue;
+    const value = getIn(obj, path);
+    if (typeof value !== 'number' || !Number.isInteger(value) || pastInt64(value)) continue;
+    const parent = getIn(obj, path.slice(0, -1)) as Record<string | number, unknown>;
+    parent[last!] = Number(BigInt.asIntN(32, BigInt(value)));
+  }
+}
+
 /** `data`: the object as it came (the copy without nulls holds an exact int64 as its double). */
 function int32IssuesAt(found: Path[], data: unknown, bundle: ReturnType<typeof loadedSchemas>, key: string): SchemaIssue[] {
   if (!found.length) return [];
