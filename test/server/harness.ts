@@ -14,6 +14,7 @@ import { BIN, ROOT, TEST_CACHE_HOME, type RunResult } from '../e2e/helpers';
 import { KUBECTL_GO_ENV, requireKubectl } from '../oracles';
 import { execAsync } from '../helpers/exec';
 import { CliHost } from '../helpers/cli-host';
+import { stopCluster } from '../../src/daemon/control';
 import type { PtyResult } from '../helpers/pty';
 import forge from 'node-forge';
 
@@ -326,6 +327,9 @@ export class ServedCluster {
       await exited;
     }
     await hosts;
+    // A command through the daemon while the server ran without one (KUBESIM_NO_DAEMON=1)
+    // started the cluster's daemon: stopped too, or its next write races the removal below.
+    await stopCluster(join(this.home, 'clusters', this.name));
     rmSync(this.dir, { recursive: true, force: true });
   }
 

@@ -47,7 +47,7 @@ test('create service clusterip', () => viaBoth('service', 's1', ['--tcp=80:8080'
 test('create job', () => viaBoth('job', 'j1', ['--image=busybox', '--', 'echo', 'hi']));
 test('create cronjob', () => viaBoth('cronjob', 'cj', ['--image=busybox', '--schedule=*/5 * * * *', '--restart=OnFailure']));
 test('create secret generic --from-literal (bytes)', () => viaBoth('secret', 'sec', ['--from-literal=user=admin', '--from-literal=pw=s3cr:t'], true, ['generic']));
-test('create quota', () => viaBoth('quota', 'q', ['--hard=pods=3,cpu=1,memory=1Gi', '--scopes=BestEffort']));
+test('create quota', () => viaBoth('quota', 'q', ['--hard=pods=3,cpu=1,memory=1Gi', '--scopes=NotBestEffort']));
 test('create pdb (intstr)', () => viaBoth('pdb', 'p', ['--selector=app=web', '--min-available=50%']));
 test('create ingress (inline rule value)', () => viaBoth('ingress', 'ing', ['--rule=foo.com/bar=svc1:8080', '--rule=bar.com/*=svc2:http,tls=my-cert', '--class=nginx']));
 test('create priorityclass', () => viaBoth('priorityclass', 'pc', ['--value=1000', '--description=high', '--preemption-policy=Never'], false));
