@@ -254,15 +254,20 @@ export function wrapMapInt32(obj: KObject, rt: ResourceType): void {
   if (!rootDef) return;
   loadInt32Names(bundle.doc);
   for (const path of int32Paths(obj)) {
-    const loc = walkSchema(bundle.doc, rootDef, path);
-    const last = path[path.length - 1];
-    if (!loc || !/integer/.test(schemaTypeWord(bundle.doc, loc.schema))) continue;
-    if (!(loc.schema.format === 'int32' || (typeof last === 'string' && UNMARKED_INT32_FIELDS.has(last)))) continue;
+    if (!integerFieldAt(bundle.doc, rootDef, path)?.int32) continue;
     const value = getIn(obj, path);
     if (typeof value !== 'number' || !Number.isInteger(value) || pastInt64(value)) continue;
     const parent = getIn(obj, path.slice(0, -1)) as Record<string | number, unknown>;
-    parent[last!] = Number(BigInt.asIntN(32, BigInt(value)));
+    parent[path[path.length - 1]!] = Number(BigInt.asIntN(32, BigInt(value)));
   }
+}
+
+/** The integer field's schema at `path` and whether it is an int32 (marked, or an unmarked int32 name); undefined for no integer field. */
+function integerFieldAt(doc: SchemaDocument, rootDef: string, path: Path): { loc: NonNullable<ReturnType<typeof walkSchema>>; int32: boolean } | undefined {
+  const loc = walkSchema(doc, rootDef, path);
+  if (!loc || !/integer/.test(schemaTypeWord(doc, loc.schema))) return undefined;
+  const last = path[path.length - 1];
+  return { loc, int32: loc.schema.format === 'int32' || (typeof last === 'string' && UNMARKED_INT32_FIELDS.has(last)) };
 }
 
 /** `data`: the object as it came (the copy without nulls holds an exact int64 as its double). */
@@ -272,13 +277,12 @@ function int32IssuesAt(found: Path[], data: unknown, bundle: ReturnType<typeof l
   const rootDef = doc.roots[key];
   const issues: SchemaIssue[] = [];
   for (const path of found) {
-    const loc = rootDef ? walkSchema(doc, rootDef, path) : undefined;
-    if (!loc || !/integer/.test(schemaTypeWord(doc, loc.schema))) continue;
+    const field = rootDef ? integerFieldAt(doc, rootDef, path) : undefined;
+    if (!field) continue;
+    const { loc, int32 } = field;
     const value = getIn(data, path) as number | bigint;
     const owner = loc.ownerDef?.split('.').pop() ?? '';
     const fieldPath = path.filter((x) => typeof x === 'string').join('.');
-    const last = path[path.length - 1];
-    const int32 = loc.schema.format === 'int32' || (typeof last === 'string' && UNMARKED_INT32_FIELDS.has(last));
     // Found by its name alone, in range for the int64 it is here (an exact int64 arrives as a bigint).
     if (!int32 && !(typeof value === 'number' && pastInt64(value))) continue;
     const message = goUnmarshalTypeError(`number ${typeof value === 'bigint' ? value : goJsonNumber(value)}`, int32 ? 'int32' : 'int64', owner, fieldPath);
